@@ -1,0 +1,1 @@
+"""Live widget views, one module per slide topic; each builds on ``common``."""

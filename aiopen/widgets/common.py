@@ -1,0 +1,105 @@
+"""What every live widget in the kit shares: palette, figure factory, captions, safe callbacks.
+
+The widgets are ipywidgets containers around a plotly ``FigureWidget``. They render
+in classic-notebook RISE, in JupyterLab and in Voila alike because they only use
+the standard widget manager (see README, "Why classic RISE").
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+import plotly.io as pio
+
+log = logging.getLogger(__name__)
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common
+# form of colour-vision deficiency.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple", "yellow", "black")]
+GREY = "#9A9A9A"
+
+FONT_SIZE = 16  # readable from the back of a room on a 1280x720 projector
+TEMPLATE_NAME = "aiopen"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Source Sans Pro, DejaVu Sans, Arial, sans-serif", size=FONT_SIZE, color="#222222"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=60, r=20, t=50, b=50),
+        xaxis=dict(gridcolor="#E5E5E5", zeroline=False),
+        yaxis=dict(gridcolor="#E5E5E5", zeroline=False),
+        hoverlabel=dict(font_size=FONT_SIZE),
+    )
+)
+
+T = TypeVar("T", bound=Callable[..., Any])
+
+
+def figure_widget(height: int = 420, width: int | None = None, **layout: Any) -> go.FigureWidget:
+    """An empty plotly ``FigureWidget`` in the kit's theme, sized for a 1280x720 slide."""
+    fig = go.FigureWidget()
+    fig.update_layout(template=TEMPLATE_NAME, height=height, width=width, **layout)
+    return fig
+
+
+def caption(text: str) -> widgets.HTML:
+    """A visible text alternative for a figure (alt text that sighted viewers can read too)."""
+    return widgets.HTML(
+        f'<p class="aiopen-caption" role="note" style="font-size:14px;color:#444;margin:2px 0">{html.escape(text)}</p>'
+    )
+
+
+def status_line() -> widgets.HTML:
+    """A one-line area where a widget tells the user, in plain words, what went wrong."""
+    return widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
+
+
+def show_message(status: widgets.HTML, message: str, kind: str = "info") -> None:
+    """Write a plain-language message into ``status``; ``kind`` is info, warning or error."""
+    colour = {"info": "#222222", "warning": OKABE_ITO["orange"], "error": OKABE_ITO["vermillion"]}[kind]
+    status.value = f'<span class="aiopen-{kind}" style="color:{colour};font-size:15px">{html.escape(message)}</span>' if message else ""
+
+
+def guarded(status: widgets.HTML) -> Callable[[T], T]:
+    """Decorate a widget callback so that no exception escapes into the notebook.
+
+    ``ValueError`` carries a sentence written for people (the library raises it for
+    bad input) and is shown as is; anything else is logged and summarised, so the
+    kernel and the other widgets keep working.
+    """
+
+    def decorate(callback: T) -> T:
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = callback(*args, **kwargs)
+            except ValueError as error:
+                show_message(status, str(error), "warning")
+                return None
+            except Exception as error:  # noqa: BLE001 - the point is to catch everything
+                log.exception("widget callback failed")
+                show_message(status, f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.", "error")
+                return None
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
