@@ -1,0 +1,105 @@
+"""How a language model turns scores into a choice: temperature, top-k, top-p, sampling.
+
+Pure numpy, vectorised over the whole vocabulary. Every function checks its input
+and raises ``ValueError`` with a plain sentence when it cannot work with it.
+Probability vectors may be unnormalised (non-negative, positive sum); every
+function divides by the sum first. Ties are broken by the lower token index.
+
+Definitions follow Holtzman et al., "The Curious Case of Neural Text
+Degeneration", ICLR 2020 (arXiv 1904.09751).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _as_vector(values: np.ndarray, name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"The {name} must be a non-empty list of numbers (one per token), not an array of shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"The {name} contain NaN or infinity; every value must be a finite number.")
+    return array
+
+
+def _as_probabilities(probs: np.ndarray) -> np.ndarray:
+    array = _as_vector(probs, "probabilities")
+    if np.any(array < 0):
+        raise ValueError("Probabilities cannot be negative.")
+    total = array.sum()
+    if total <= 0:
+        raise ValueError("The probabilities add up to zero; at least one token needs a positive probability.")
+    return array / total
+
+
+def _keep_most_probable(distribution: np.ndarray, count: int) -> np.ndarray:
+    """Zero all but the ``count`` most probable tokens (ties: lower index first) and renormalise."""
+    if count >= distribution.size:
+        return distribution
+    threshold = np.partition(distribution, -count)[-count]
+    keep = distribution > threshold
+    tied = np.flatnonzero(distribution == threshold)[: count - int(keep.sum())]
+    keep[tied] = True
+    kept = np.where(keep, distribution, 0.0)
+    return kept / kept.sum()
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Probabilities from scores: exp(logit / temperature), normalised.
+
+    Temperature 0 is greedy decoding: all mass on the highest score, shared
+    equally when several tokens tie for it.
+    """
+    scores = _as_vector(logits, "scores (logits)")
+    if not np.isfinite(temperature) or temperature < 0:
+        raise ValueError(f"Temperature must be zero or a positive number, not {temperature}.")
+    if temperature == 0:
+        best = scores == scores.max()
+        return best / best.sum()
+    scaled = (scores - scores.max()) / temperature
+    weights = np.exp(scaled)
+    return weights / weights.sum()
+
+
+def top_k(probs: np.ndarray, k: int) -> np.ndarray:
+    """Keep the ``k`` most probable tokens, set the rest to 0 and renormalise."""
+    distribution = _as_probabilities(probs)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"top-k must be a whole number of at least 1, not {k!r}.")
+    return _keep_most_probable(distribution, int(k))
+
+
+def top_p(probs: np.ndarray, p: float) -> np.ndarray:
+    """Keep the smallest set of most probable tokens whose mass is at least ``p``; renormalise."""
+    distribution = _as_probabilities(probs)
+    if not np.isfinite(p) or not 0 < p <= 1:
+        raise ValueError(f"top-p must be a number above 0 and at most 1, not {p}.")
+    cumulative = np.cumsum(np.sort(distribution)[::-1])
+    cumulative /= cumulative[-1]  # exactly 1.0 at the end, so p = 1 keeps every token
+    count = int(np.searchsorted(cumulative, p, side="left")) + 1
+    return _keep_most_probable(distribution, count)
+
+
+def entropy(probs: np.ndarray) -> float:
+    """Shannon entropy in bits: 0 for a sure choice, log2(n) for n equally likely tokens."""
+    distribution = _as_probabilities(probs)
+    positive = distribution[distribution > 0]
+    return float(-(positive * np.log2(positive)).sum())
+
+
+def sample(probs: np.ndarray, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
+    """Draw ``n`` token indices independently from ``probs``.
+
+    The same integer ``seed`` always gives the same draws; a ``numpy`` Generator
+    may be passed instead to continue its stream.
+    """
+    distribution = _as_probabilities(probs)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"The number of samples must be a whole number of at least 1, not {n!r}.")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    cumulative = np.cumsum(distribution)
+    draws = rng.random(n) * cumulative[-1]
+    indices = np.searchsorted(cumulative, draws, side="right")
+    last_possible = np.flatnonzero(distribution)[-1]  # guards against rounding at the very top
+    return np.minimum(indices, last_possible)
