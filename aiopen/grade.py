@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ def grade(path: Path, cell_timeout_s: int = CELL_TIMEOUT_S, total_timeout_s: int
     graded, learner_cells = with_grading_cells(notebook, exercise)
     results: dict[str, tuple[bool, str]] = {}
     notes: list[str] = []
-    timed_out: set[int] = set()
+    errors: dict[int, str] = {}  # cell index -> exception name and message
     client = NotebookClient(
         graded,
         timeout=cell_timeout_s,
@@ -118,11 +119,11 @@ def grade(path: Path, cell_timeout_s: int = CELL_TIMEOUT_S, total_timeout_s: int
         record_timing=False,
         kernel_name="python3",  # the kernel of the environment running the grader
         resources={"metadata": {"path": str(path.parent)}},
-        on_cell_error=lambda cell, cell_index, execute_reply: _note_timeout(execute_reply, cell_index, timed_out),
+        on_cell_error=lambda cell, cell_index, execute_reply: errors.update({cell_index: _error_text(execute_reply)}),
     )
     deadline = time.monotonic() + total_timeout_s
     stopped = ""
-    with client.setup_kernel():
+    with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):  # keep kernel logs out of the report
         for index, cell in enumerate(graded.cells):
             if time.monotonic() > deadline:
                 stopped = f"the whole notebook took longer than {total_timeout_s} s"
@@ -134,17 +135,23 @@ def grade(path: Path, cell_timeout_s: int = CELL_TIMEOUT_S, total_timeout_s: int
                 break
             if index not in learner_cells:
                 results.update(_parse_report(cell))
-            elif index in timed_out:
-                notes.append(f"cell {learner_cells.index(index) + 1} was stopped after {cell_timeout_s} s (an endless loop?)")
+            elif index in errors and not errors[index].startswith("NotImplementedError"):
+                what = f"was stopped after {cell_timeout_s} s (an endless loop?)" if errors[index] == "CellTimeout" else f"raised {errors[index]}"
+                notes.append(f"cell {learner_cells.index(index) + 1} ({_first_line(cell.source)}) {what}")
     if stopped:
         notes.append(f"grading stopped: {stopped}")
     ordered = {q: results.get(q, (False, f"not graded: {stopped or 'no result'}")) for q in questions_for(exercise)}
     return Grade(exercise, ordered, notes)
 
 
-def _note_timeout(execute_reply: dict, cell_index: int, timed_out: set[int]) -> None:
-    if execute_reply["content"].get("ename") == "CellTimeout":
-        timed_out.add(cell_index)
+def _error_text(execute_reply: dict) -> str:
+    content = execute_reply["content"]
+    return f"{content.get('ename')}: {content.get('evalue')}" if content.get("evalue") else str(content.get("ename"))
+
+
+def _first_line(source: str, width: int = 40) -> str:
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _parse_report(cell: nbformat.NotebookNode) -> dict[str, tuple[bool, str]]:
