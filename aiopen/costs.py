@@ -1,0 +1,180 @@
+"""First-principles arithmetic for the cost of training and serving a model of a given size.
+
+Formulas (sources in ``/work/shared/facts.md`` sections 1c and 2):
+
+* weights = parameters x bytes per parameter (fp32 4, bf16/fp16 2, fp8/int8 1, int4 0.5);
+* KV cache = 2 x layers x kv_heads x head_dim x bytes x tokens x batch (NVIDIA,
+  "Mastering LLM Techniques: Inference Optimization", with kv_heads x head_dim for GQA);
+* training compute = 6 x N x D FLOPs (Kaplan et al. 2020; Brown et al. 2020, Appendix D);
+* Chinchilla-optimal data = about 20 tokens per parameter (Hoffmann et al. 2022, Table 3);
+* batch-1 decode ceiling = memory bandwidth / weight bytes (each new token reads every weight once).
+
+Units are in the names: bytes, bytes per second, tokens per second, US dollars, kWh,
+kg CO2eq. Real deployments add overheads (activations, framework, fragmentation)
+that none of these functions include. Bad input raises ``ValueError`` with a sentence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+BYTES_PER_PARAM: dict[str, float] = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
+PRECISIONS = tuple(BYTES_PER_PARAM)
+TRAINING_FLOPS_PER_PARAM_TOKEN = 6
+CHINCHILLA_TOKENS_PER_PARAM = 20
+SECONDS_PER_HOUR = 3600
+MILLION = 1_000_000
+
+
+def _positive(value: float, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"The {what} must be a number, not {value!r}.")
+    if math.isnan(value) or math.isinf(value) or value <= 0:
+        raise ValueError(f"The {what} must be a finite number greater than zero, not {value}.")
+    return float(value)
+
+
+def _non_negative(value: float, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"The {what} must be a number, not {value!r}.")
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise ValueError(f"The {what} must be a finite number of zero or more, not {value}.")
+    return float(value)
+
+
+def _whole(value: int, what: str) -> int:
+    number = _positive(value, what)
+    if number != int(number):
+        raise ValueError(f"The {what} must be a whole number, not {value}.")
+    return int(number)
+
+
+def bytes_per_param(precision: str) -> float:
+    """Bytes per parameter of a number format (fp32, bf16, fp16, fp8, int8, int4)."""
+    try:
+        return BYTES_PER_PARAM[precision]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(precision).lower(), PRECISIONS, n=2, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"Unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}.{hint}") from None
+
+
+def weight_bytes(params: float, precision: str) -> float:
+    """Bytes needed to hold ``params`` weights at ``precision`` (format bit width only)."""
+    return _positive(params, "number of parameters") * bytes_per_param(precision)
+
+
+def kv_cache_bytes(layers: int, kv_heads: int, head_dim: int, tokens: int, batch: int = 1, precision: str = "bf16") -> float:
+    """Bytes of key/value cache: 2 x layers x kv_heads x head_dim x bytes x tokens x batch."""
+    return (
+        2
+        * _whole(layers, "number of layers")
+        * _whole(kv_heads, "number of KV heads")
+        * _whole(head_dim, "head dimension")
+        * bytes_per_param(precision)
+        * _whole(tokens, "number of tokens")
+        * _whole(batch, "batch size")
+    )
+
+
+def training_flops(params: float, tokens: float) -> float:
+    """Training compute in FLOPs, 6 x N x D."""
+    return TRAINING_FLOPS_PER_PARAM_TOKEN * _positive(params, "number of parameters") * _positive(tokens, "number of training tokens")
+
+
+def chinchilla_tokens(params: float) -> float:
+    """Compute-optimal training tokens by the Chinchilla rule of thumb, 20 per parameter."""
+    return CHINCHILLA_TOKENS_PER_PARAM * _positive(params, "number of parameters")
+
+
+def min_gpus(bytes_needed: float, gpu_memory_bytes: float) -> int:
+    """Fewest devices whose memory holds ``bytes_needed`` (no overhead included)."""
+    return math.ceil(_positive(bytes_needed, "memory needed") / _positive(gpu_memory_bytes, "GPU memory"))
+
+
+def decode_tokens_per_s_ceiling(params: float, precision: str, bandwidth_bytes_per_s: float) -> float:
+    """Batch-1 decode ceiling in tokens/s: memory bandwidth / weight bytes."""
+    return _positive(bandwidth_bytes_per_s, "memory bandwidth") / weight_bytes(params, precision)
+
+
+def batch_decode_tokens_per_s_ceiling(
+    weights_bytes: float, kv_bytes: float, batch: int, gpus: int, bandwidth_bytes_per_s: float
+) -> float:
+    """Aggregate decode ceiling in tokens/s for ``batch`` sequences on ``gpus`` devices.
+
+    Each decode step reads every weight once plus the whole batch's KV cache, and
+    makes one token per sequence: batch x gpus x bandwidth / (weights + KV). It
+    assumes an ideal even split across the devices and ignores the compute limit,
+    so it overstates large batches. With ``kv_bytes=0`` and one sequence on one
+    device it is :func:`decode_tokens_per_s_ceiling`.
+    """
+    total = _positive(weights_bytes, "weight memory") + _non_negative(kv_bytes, "KV cache memory")
+    return _whole(batch, "batch size") * _whole(gpus, "number of GPUs") * _positive(bandwidth_bytes_per_s, "memory bandwidth") / total
+
+
+def gpu_hours_per_million_tokens(gpus: int, tokens_per_s: float) -> float:
+    """Device-hours spent to produce one million tokens at ``tokens_per_s``."""
+    return _whole(gpus, "number of GPUs") * MILLION / _positive(tokens_per_s, "throughput") / SECONDS_PER_HOUR
+
+
+def cost_per_million_tokens(price_per_gpu_hour: float, gpus: int, tokens_per_s: float) -> float:
+    """US dollars per million tokens from a price per GPU-hour (a price of 0 gives 0)."""
+    return _non_negative(price_per_gpu_hour, "price per GPU-hour") * gpu_hours_per_million_tokens(gpus, tokens_per_s)
+
+
+def energy_kwh_per_million_tokens(power_watts: float, gpus: int, tokens_per_s: float) -> float:
+    """kWh per million tokens, each device drawing ``power_watts`` (e.g. its TDP) the whole time."""
+    return _positive(power_watts, "power") / 1000 * gpu_hours_per_million_tokens(gpus, tokens_per_s)
+
+
+def co2_kg_from_energy(energy_kwh: float, kg_co2_per_kwh: float) -> float:
+    """kg CO2eq from energy and a grid intensity (market-based 0 is allowed)."""
+    return _non_negative(energy_kwh, "energy") * _non_negative(kg_co2_per_kwh, "carbon intensity")
+
+
+def co2_kg_per_gpu_hour(co2_t: float, gpu_hours: float) -> float:
+    """Reported tonnes CO2eq divided by GPU-hours, in kg per GPU-hour."""
+    return _non_negative(co2_t, "CO2 in tonnes") * 1000 / _positive(gpu_hours, "number of GPU-hours")
+
+
+@dataclass(frozen=True)
+class ServingEstimate:
+    """Memory and speed of serving one model on one kind of device (bandwidth ceilings only)."""
+
+    weights_bytes: float
+    kv_bytes: float
+    gpus: int
+    batch1_tokens_per_s: float
+    tokens_per_s: float
+
+    @property
+    def total_bytes(self) -> float:
+        return self.weights_bytes + self.kv_bytes
+
+
+def serving_estimate(
+    params: float,
+    precision: str,
+    gpu_memory_bytes: float,
+    bandwidth_bytes_per_s: float,
+    kv_bytes: float = 0.0,
+    batch: int = 1,
+) -> ServingEstimate:
+    """Weights + KV memory, devices needed, and decode ceilings with an ideal split over them.
+
+    ``batch1_tokens_per_s`` is one sequence reading only the weights, the facts.md
+    formula scaled by the number of devices; ``tokens_per_s`` is the whole batch,
+    also reading its KV cache (see :func:`batch_decode_tokens_per_s_ceiling`).
+    """
+    weights = weight_bytes(params, precision)
+    kv = _non_negative(kv_bytes, "KV cache memory")
+    gpus = min_gpus(weights + kv, gpu_memory_bytes)
+    return ServingEstimate(
+        weights_bytes=weights,
+        kv_bytes=kv,
+        gpus=gpus,
+        batch1_tokens_per_s=gpus * decode_tokens_per_s_ceiling(params, precision, bandwidth_bytes_per_s),
+        tokens_per_s=batch_decode_tokens_per_s_ceiling(weights, kv, batch, gpus, bandwidth_bytes_per_s),
+    )
