@@ -1,0 +1,417 @@
+""""What does open mean?": live views of the published openness frameworks.
+
+* :func:`release_checklist` - tick what a release ships; see its MOF class and OSAID verdict.
+* :func:`openness_heatmap` - real models against the MOF's 17 components, sortable.
+* :func:`fmti_chart` - Stanford FMTI totals by developer, Oct 2023 vs May 2024 (and Dec 2025).
+* :func:`lifecycle_comparison` - conventional software vs model lifecycle, side by side.
+
+Every value comes from :mod:`aiopen.openness` and its sourced tables. Controls are
+attributes of the returned container (``w.figure``, ``w.sort``, ``w.checkboxes`` ...).
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from aiopen import openness as o
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, status_line
+
+WIDTH = 1180
+CONTROL_CSS = (
+    "<style>.aiopen-openness .widget-label, .aiopen-openness select, .aiopen-openness button,"
+    " .aiopen-openness .widget-checkbox label, .aiopen-openness td, .aiopen-openness th {font-size:15px !important}"
+    " .aiopen-openness .widget-checkbox {height:24px} .aiopen-openness h4 {font-size:16px;margin:2px 0}</style>"
+)
+STATUS_STYLE = {  # code in the heatmap, colour, symbol, legend label: colour is never the only cue
+    "unknown": (0, "#E3E3E3", "?", "? unknown (no source found)"),
+    "no": (1, OKABE_ITO["vermillion"], "✗", "✗ not released"),
+    "partial": (2, OKABE_ITO["yellow"], "½", "½ partial"),
+    "yes": (3, OKABE_ITO["bluish_green"], "✓", "✓ released"),
+}
+MET_COLOUR, UNMET_COLOUR = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
+
+
+def _container(children: list[widgets.Widget], **attributes: widgets.Widget) -> widgets.VBox:
+    box = widgets.VBox([widgets.HTML(CONTROL_CSS), *children], layout=widgets.Layout(width=f"{WIDTH + 20}px"))
+    box.add_class("aiopen-openness")
+    for name, value in attributes.items():
+        setattr(box, name, value)
+    return box
+
+
+def _width(width: str) -> widgets.Layout:
+    return widgets.Layout(width=width)
+
+
+def _short(text: str | None, limit: int = 90) -> str:
+    text = text or ""
+    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# --- 1. Release checklist -------------------------------------------------------------------
+
+CLASS_TITLES = {3: "Class III · Open Model", 2: "Class II · Open Tooling", 1: "Class I · Open Science"}
+EMPTY_PRESET = "Choose a preset…"
+
+
+def _presets() -> dict[str, tuple[list[str], bool]]:
+    """Preset releases: name -> (components, licence_open). Model-style ones come from the sourced table."""
+    llama, olmo = o.model("Llama 2"), o.model("OLMo 7B")
+    return {
+        "Nothing released": ([], True),
+        "Weights only (open licence)": (["Model parameters (Final)"], True),
+        "Llama 2-style (as sourced)": (llama.released, llama.licence_terms == "open"),
+        "OLMo-style (as sourced)": (olmo.released, olmo.licence_terms == "open"),
+        "Everything (all 17)": ([c.name for c in o.MOF_COMPONENTS], True),
+    }
+
+
+def _class_row(mof_class: int, ticked: list[str]) -> str:
+    required = o.required_for_class(mof_class)
+    missing = o.mof_missing(ticked, mof_class)
+    done = len(required) - len(missing)
+    colour = MET_COLOUR if not missing else UNMET_COLOUR
+    bar = (
+        f'<div style="width:160px;height:14px;background:#EEE;border:1px solid #999">'
+        f'<div style="width:{160 * done // len(required)}px;height:100%;background:{colour}"></div></div>'
+    )
+    detail = "✓ met" if not missing else "missing: " + ", ".join(missing[:4]) + (f" (+{len(missing) - 4} more)" if len(missing) > 4 else "")
+    return f"<tr><td><b>{CLASS_TITLES[mof_class]}</b></td><td>{bar}</td><td>{done}/{len(required)}</td><td>{html.escape(detail)}</td></tr>"
+
+
+def _checklist_html(ticked: list[str], licence_open: bool) -> str:
+    best = o.mof_class(ticked)
+    verdict = o.osaid_from_release(ticked, licence_open)
+    headline = f"MOF: {o.CLASS_NAMES[best]}" if best else "MOF: no class (Class III not met)"
+    requirement_rows = "".join(
+        f"<tr><td>{'✓' if r not in verdict.missing else '✗'} {html.escape(r)}</td></tr>" for r in o.REQUIREMENTS
+    )
+    osaid_colour = MET_COLOUR if verdict.meets else UNMET_COLOUR
+    return (
+        f'<div style="font-size:15px"><div style="font-size:19px;font-weight:bold">{html.escape(headline)}</div>'
+        f'<table style="border-collapse:collapse">{"".join(_class_row(k, ticked) for k in (3, 2, 1))}</table>'
+        f'<div style="font-size:19px;font-weight:bold;color:{osaid_colour};margin-top:6px">'
+        f"OSAID 1.0: {'meets' if verdict.meets else 'does not meet'}</div>"
+        f"<table>{requirement_rows}</table>"
+        f'<div style="color:#444">{html.escape(verdict.summary)}</div></div>'
+    )
+
+
+def release_checklist() -> widgets.VBox:
+    """Tick the MOF components a release ships and pick its licence; see MOF class and OSAID verdict live."""
+    status = status_line()
+    checkboxes = {
+        c.name: widgets.Checkbox(
+            value=False,
+            description=c.short_label + (" (optional)" if c.optional else ""),
+            description_allow_html=False,
+            indent=False,
+            tooltip=f"{c.name}: {c.description}",
+            layout=_width("250px"),
+        )
+        for c in o.MOF_COMPONENTS
+    }
+    columns = widgets.HBox(
+        [
+            widgets.VBox([widgets.HTML(f"<h4>{CLASS_TITLES[k]}</h4>")] + [checkboxes[c.name] for c in o.MOF_COMPONENTS if c.mof_class == k])
+            for k in (3, 2, 1)
+        ]
+    )
+    licence = widgets.ToggleButtons(
+        options=[("Open licence (OSI-approved)", True), ("Restrictive licence (use limits)", False)],
+        value=True,
+        description="Licence:",
+        style={"button_width": "250px"},
+    )
+    presets = _presets()
+    preset = widgets.Dropdown(options=[EMPTY_PRESET, *presets], value=EMPTY_PRESET, description="Preset:", layout=_width("380px"))
+    result = widgets.HTML()
+
+    @guarded(status)
+    def update(_: object = None) -> None:
+        ticked = [name for name, box in checkboxes.items() if box.value]
+        result.value = _checklist_html(ticked, licence.value)
+
+    @guarded(status)
+    def apply_preset(change: dict) -> None:
+        if change["new"] == EMPTY_PRESET:
+            return
+        components, licence_open = presets[change["new"]]
+        for name, box in checkboxes.items():
+            box.value = name in components
+        licence.value = licence_open
+        preset.value = EMPTY_PRESET  # so the same preset can be applied again
+
+    for box in checkboxes.values():
+        box.observe(update, names="value")
+    licence.observe(update, names="value")
+    preset.observe(apply_preset, names="value")
+    update()
+    text = caption(
+        "Checklist of the Model Openness Framework's 17 components (LF AI & Data, arXiv 2403.13784) in its three cumulative classes, "
+        "and the OSI Open Source AI Definition 1.0's three requirements. The mapping from components to OSI requirements is the kit's "
+        "interpretation (see aiopen.openness.OSAID_MAPPING); OSI publishes no such mapping. Presets 'as sourced' tick only what a source states."
+    )
+    return _container(
+        [widgets.HBox([preset, licence]), columns, result, status, text],
+        checkboxes=checkboxes, licence=licence, preset=preset, result=result, status=status, caption=text,
+    )
+
+
+# --- 2. Openness heatmap --------------------------------------------------------------------
+
+SORTS = ("Name (A-Z)", "Components released", "MOF class")
+
+
+def _released_score(release: o.ModelRelease) -> float:
+    return len(release.released) + 0.5 * len(release.with_status("partial"))
+
+
+def sort_models(releases: list[o.ModelRelease], by: str) -> list[o.ModelRelease]:
+    """``releases`` ordered for the heatmap: by name, by components released, or by MOF class."""
+    keys = {
+        "Name (A-Z)": lambda m: m.name.casefold(),
+        "Components released": lambda m: (-_released_score(m), m.name.casefold()),
+        "MOF class": lambda m: (m.mof_class or 4, -_released_score(m), m.name.casefold()),
+    }
+    if by not in keys:
+        raise ValueError(f"Sort by one of {', '.join(SORTS)}, not {by!r}.")
+    return sorted(releases, key=keys[by])
+
+
+def _row_summary(release: o.ModelRelease, verdict: o.OsaidVerdict, liesenfeld: o.Score | None) -> str:
+    mof = o.CLASS_NAMES[release.mof_class] if release.mof_class else "no class shown (Class III not met or unknown)"
+    osaid = f"{verdict.status} ({'OSI validation' if verdict.assessed_by == 'OSI' else 'kit reading'})"
+    score = f"<br>Liesenfeld & Dingemanse: {liesenfeld.total:g}/14 ({html.escape(liesenfeld.assessed or '')})" if liesenfeld else ""
+    return f"Licence: {html.escape(release.licence)} ({release.licence_terms})<br>MOF: {mof} · OSAID 1.0: {osaid}{score}"
+
+
+def _cell_hover(release: o.ModelRelease, component: str, fact: o.ComponentFact, row: str) -> str:
+    label = STATUS_STYLE[fact.status][3]
+    if fact.status == "unknown":
+        provenance = "No source in the kit states this: unknown, not 'no'."
+    else:
+        notes = f"<br>Note: {_short(fact.notes)}" if fact.notes else ""
+        provenance = f"Source: {_short(fact.source)} ({fact.source_date}, {fact.verification}){notes}"
+    return f"<b>{html.escape(release.name)}</b> · {html.escape(component)}: {label}<br>{provenance}<br>{row}"
+
+
+def _class_bands() -> tuple[list[dict], list[dict]]:
+    """Vertical separators and titles over the component columns, one band per MOF class."""
+    shapes, notes, start = [], [], 0
+    for k in (3, 2, 1):
+        count = sum(c.mof_class == k for c in o.MOF_COMPONENTS)
+        if start:
+            shapes.append(dict(type="line", x0=start - 0.5, x1=start - 0.5, y0=0, y1=1, yref="paper", line=dict(color="#222", width=2)))
+        notes.append(dict(x=start + (count - 1) / 2, y=1.0, yref="paper", yanchor="bottom", text=f"<b>{CLASS_TITLES[k]}</b>", showarrow=False, font=dict(size=15)))
+        start += count
+    return shapes, notes
+
+
+def openness_heatmap() -> widgets.VBox:
+    """Heatmap of the kit's models against the MOF's 17 components, sortable, sources on hover."""
+    status = status_line()
+    releases = o.models()
+    verdicts = {m.name: o.osaid_verdict(m.name) for m in releases}
+    liesenfeld = o.liesenfeld_scores()
+    columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
+    figure = figure_widget(height=540, width=WIDTH, margin=dict(l=110, r=20, t=80, b=110))
+    scale = []
+    for code, colour, _, _ in STATUS_STYLE.values():
+        scale += [[code / 4, colour], [(code + 1) / 4, colour]]
+    figure.add_heatmap(
+        x=columns, zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
+        texttemplate="%{text}", textfont=dict(size=16, color="#111"), hovertemplate="%{customdata}<extra></extra>",
+    )
+    for _, colour, _, label in reversed(STATUS_STYLE.values()):
+        figure.add_scatter(x=[None], y=[None], mode="markers", name=label, marker=dict(symbol="square", size=14, color=colour, line=dict(color="#666", width=1)))
+    shapes, notes = _class_bands()
+    figure.update_layout(
+        shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.32, x=0.5, xanchor="center"),
+        xaxis=dict(tickangle=-35, side="bottom", showgrid=False), yaxis=dict(autorange="reversed", showgrid=False),
+    )
+    sort = widgets.Dropdown(options=SORTS, value="Components released", description="Sort by:", layout=_width("330px"))
+
+    @guarded(status)
+    def draw(_: object = None) -> None:
+        ordered = sort_models(releases, sort.value)
+        rows_ = [_row_summary(m, verdicts[m.name], liesenfeld.get(m.name)) for m in ordered]
+        facts = [[m.components[c.name] for c in o.MOF_COMPONENTS] for m in ordered]
+        with figure.batch_update():
+            heat = figure.data[0]
+            heat.y = [m.name for m in ordered]
+            heat.z = [[STATUS_STYLE[f.status][0] for f in row] for row in facts]
+            heat.text = [[STATUS_STYLE[f.status][2] for f in row] for row in facts]
+            heat.customdata = [
+                [_cell_hover(m, c.name, f, summary) for c, f in zip(o.MOF_COMPONENTS, row)]
+                for m, row, summary in zip(ordered, facts, rows_)
+            ]
+
+    sort.observe(draw, names="value")
+    draw()
+    cells = [f.status for m in releases for f in m.components.values()]
+    with_weights = [m.name for m in releases if m.components["Model parameters (Final)"].status == "yes"]
+    fully = [m.name for m in releases if all(m.components[c].status == "yes" for c in ("Training code", "Datasets"))]
+    text = caption(
+        f"Heatmap: {len(releases)} models (rows) against the Model Openness Framework's 17 components (columns; * = optional), "
+        f"coloured and marked released ✓, partial ½, not released ✗ or unknown ?. {cells.count('unknown') / len(cells):.0%} of cells are "
+        f"unknown because no source in the kit states them. {len(with_weights)} of {len(releases)} release their final weights; "
+        f"only {', '.join(fully)} release both training code and datasets. Sources on hover: facts.md 1b (model cards, papers, "
+        "Liesenfeld & Dingemanse), the LF AI & Data Model Openness Tool entries for OLMo and Pythia, and the GPT-4 Technical Report."
+    )
+    return _container([sort, figure, status, text], figure=figure, sort=sort, status=status, caption=text)
+
+
+# --- 3. FMTI chart --------------------------------------------------------------------------
+
+EDITION_STYLE = {  # edition -> colour, marker symbol
+    "2023-10": (OKABE_ITO["blue"], "circle"),
+    "2024-05": (OKABE_ITO["orange"], "diamond"),
+    "2025-12": (OKABE_ITO["reddish_purple"], "square"),
+}
+FMTI_SORTS = ("May 2024 total", "Change Oct 2023 → May 2024", "Oct 2023 total", "Developer name")
+NO_HIGHLIGHT = "(none)"
+
+
+def sort_developers(totals: dict[str, dict[str, float]], by: str) -> list[str]:
+    """Developers ordered top to bottom; developers without the sorted value go last."""
+    missing = float("-inf")
+    keys = {
+        "May 2024 total": lambda d: -totals[d].get("2024-05", missing),
+        "Change Oct 2023 → May 2024": lambda d: -(totals[d]["2024-05"] - totals[d]["2023-10"]) if {"2023-10", "2024-05"} <= set(totals[d]) else float("inf"),
+        "Oct 2023 total": lambda d: -totals[d].get("2023-10", missing),
+        "Developer name": lambda d: 0,
+    }
+    if by not in keys:
+        raise ValueError(f"Sort by one of {', '.join(FMTI_SORTS)}, not {by!r}.")
+    return sorted(sorted(totals, key=str.casefold), key=keys[by])
+
+
+def fmti_chart() -> widgets.VBox:
+    """Dumbbell chart of FMTI totals by developer, Oct 2023 vs May 2024; Dec 2025 optional."""
+    status = status_line()
+    scores = o.fmti_scores()
+    means = o.fmti_means()
+    totals: dict[str, dict[str, float]] = {}
+    hover: dict[tuple[str, str], str] = {}
+    for s in scores:
+        totals.setdefault(s.subject, {})[s.edition] = s.total
+        flagship = f" (flagship: {html.escape(s.assessed)})" if s.assessed else ""
+        notes = f"<br>{_short(s.notes)}" if s.notes else ""
+        hover[(s.subject, s.edition)] = (
+            f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/100"
+            f"<br>Source: {_short(s.source)} ({s.verification}){notes}"
+        )
+    figure = figure_widget(height=520, width=WIDTH, margin=dict(l=250, r=30, t=40, b=60))
+    figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
+    for edition, (colour, symbol) in EDITION_STYLE.items():
+        figure.add_scatter(mode="markers", name=o.FMTI_INDICES[edition], marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
+    figure.update_layout(
+        xaxis=dict(title="FMTI total (out of 100 indicators)", range=[0, 100]),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=14)),
+        legend=dict(orientation="h", y=1.06, x=0),
+    )
+    sort = widgets.Dropdown(options=FMTI_SORTS, value="May 2024 total", description="Sort by:", layout=_width("360px"))
+    highlight = widgets.Dropdown(options=[NO_HIGHLIGHT, *sorted(totals, key=str.casefold)], value=NO_HIGHLIGHT, description="Highlight:", layout=_width("380px"))
+    show_revised = widgets.Checkbox(value=False, description="Show Dec 2025 (revised indicators)", indent=False, layout=_width("330px"))
+
+    @guarded(status)
+    def draw(_: object = None) -> None:
+        order = sort_developers(totals, sort.value)
+        if not show_revised.value:
+            order = [d for d in order if set(totals[d]) - {"2025-12"}]
+        line_x, line_y = [], []
+        for d in order:
+            pair = [totals[d][e] for e in ("2023-10", "2024-05") if e in totals[d]]
+            if len(pair) == 2:
+                line_x += [*pair, None]
+                line_y += [d, d, None]
+        ticks = [f"<b>{html.escape(d)}</b>" if d == highlight.value else html.escape(d) for d in order]
+        shapes = [
+            dict(type="line", x0=means[e], x1=means[e], y0=0, y1=1, yref="paper", line=dict(color=EDITION_STYLE[e][0], dash="dot", width=2))
+            for e in ("2023-10", "2024-05") + (("2025-12",) if show_revised.value else ())
+        ]
+        with figure.batch_update():
+            figure.data[0].update(x=line_x, y=line_y)
+            for trace, edition in zip(figure.data[1:], EDITION_STYLE):
+                present = [d for d in order if edition in totals[d]]
+                trace.update(
+                    x=[totals[d][edition] for d in present],
+                    y=present,
+                    customdata=[hover[(d, edition)] for d in present],
+                    visible=edition != "2025-12" or show_revised.value,
+                    marker_opacity=[1.0 if highlight.value in (NO_HIGHLIGHT, d) else 0.25 for d in present],
+                )
+            figure.update_layout(shapes=shapes, yaxis=dict(categoryorder="array", categoryarray=order, tickvals=order, ticktext=ticks))
+
+    for control in (sort, highlight, show_revised):
+        control.observe(draw, names="value")
+    draw()
+    text = caption(
+        f"Dumbbell chart of Stanford Foundation Model Transparency Index totals (out of 100) by developer: Oct 2023 (mean {means['2023-10']:g}) "
+        f"and May 2024 (mean {means['2024-05']:g}); dotted lines mark the means. Meta rose from 54 to 60; StarCoder scored 85 in 2024. "
+        "The Dec 2025 index (mean 40.7) uses revised indicators and is not comparable. Source: github.com/stanford-crfm/fmti, Total rows, commit f4500c5."
+    )
+    return _container(
+        [widgets.HBox([sort, highlight, show_revised]), figure, status, text],
+        figure=figure, sort=sort, highlight=highlight, show_revised=show_revised, status=status, caption=text,
+    )
+
+
+# --- 4. Lifecycle comparison ----------------------------------------------------------------
+
+LIFECYCLE_ROWS = (  # aspect, conventional open-source software, typical open-weights model release
+    (
+        "What is shipped",
+        "Source code, build scripts and a licence; the binary is built from them.",
+        "The weights (billions of numbers) and inference code. Llama 2 and 3.1, Mistral 7B and Gemma ship no training code and no training data [1].",
+    ),
+    (
+        "What you can inspect",
+        "Every line; you can rebuild the binary and compare.",
+        "The architecture and the numbers, not the data that shaped them. Rebuilding is out of reach even with code and data: Llama 3.1 405B took 30.84M H100 GPU-hours [2].",
+    ),
+    (
+        "What you must trust",
+        "The maintainers and the toolchain, both open to review.",
+        "The developer's data selection and filtering, and evaluations you cannot rerun. 250 poisoned documents were enough to backdoor models of 600M–13B parameters [3].",
+    ),
+    (
+        "What fully open looks like",
+        "OSI-approved licence, source available.",
+        "Pythia and OLMo: weights, checkpoints, training code and data released; both pass OSI's Open Source AI Definition validation [4].",
+    ),
+)
+LIFECYCLE_SOURCES = (
+    "[1] Model cards and Liesenfeld & Dingemanse (FAccT '24) project entries, via facts.md 1b.",
+    "[2] meta-llama/llama-models llama3_1/MODEL_CARD.md (checked).",
+    "[3] Anthropic, UK AISI and Alan Turing Institute, Oct 2025 (secondary source).",
+    "[4] opensource.org/ai, OSI validation results, 28 Oct 2024 (checked); Biderman et al. 2023; OLMo-7B card.",
+)
+
+
+def lifecycle_comparison() -> widgets.VBox:
+    """Conventional software vs model lifecycle: what is shipped, inspectable and trusted."""
+    cell = "padding:6px 10px;border-bottom:1px solid #CCC;vertical-align:top;font-size:16px"
+    body = "".join(
+        f'<tr><th style="{cell};text-align:left;width:170px">{html.escape(a)}</th>'
+        f'<td style="{cell};width:380px">{html.escape(s)}</td><td style="{cell};background:#FFF8E6">{html.escape(m)}</td></tr>'
+        for a, s, m in LIFECYCLE_ROWS
+    )
+    head = (
+        f'<tr><th style="{cell}"></th><th style="{cell};text-align:left;color:{OKABE_ITO["blue"]}">Conventional open-source software</th>'
+        f'<th style="{cell};text-align:left;color:{OKABE_ITO["vermillion"]}">A typical "open" model release</th></tr>'
+    )
+    sources = "<br>".join(html.escape(s) for s in LIFECYCLE_SOURCES)
+    table = widgets.HTML(
+        f'<table style="border-collapse:collapse;width:{WIDTH}px">{head}{body}</table>'
+        f'<div style="font-size:14px;color:#444;margin-top:6px">{sources}</div>'
+    )
+    text = caption(
+        "Table comparing conventional open-source software with a typical open-weights model release: a model ships like a binary, "
+        "usually without the code and data that built it, so open weights alone are not open source."
+    )
+    return _container([table, text], table=table, caption=text)
