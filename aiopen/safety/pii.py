@@ -1,0 +1,157 @@
+"""Data is machine-scannable: find personal data and secrets in text records, then redact them.
+
+Secrets use detect-secrets' maintained rules (Yelp): its AWS and GitHub token
+patterns and its Shannon-entropy measure for hex strings. Emails, phone numbers
+and IPv4 addresses use short regular expressions of the kit's own. The synthetic
+records are obviously fake: example.com/.org/.net addresses, 555-01xx numbers
+(reserved for fiction), documentation IP ranges (RFC 5737) and keys ending in
+EXAMPLE.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.high_entropy_strings import HexHighEntropyString
+
+KINDS = ("email", "phone", "ip_address", "aws_key", "github_token", "hex_secret")
+HEX_MIN_LENGTH = 32  # shorter hex runs (colours, short hashes) are not flagged
+
+_HEX_ENTROPY = HexHighEntropyString()  # detect-secrets' default limit, 3.0 bits per character
+_RULES: dict[str, list[re.Pattern[str]]] = {
+    "aws_key": [AWSKeyDetector.denylist[0]],
+    "github_token": list(GitHubTokenDetector.denylist),
+    "hex_secret": [re.compile(rf"\b[0-9a-fA-F]{{{HEX_MIN_LENGTH},}}\b")],
+    "email": [re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")],
+    "phone": [re.compile(r"(?:\+1[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]\d{3}[ .-]\d{4}\b")],
+    "ip_address": [re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")],
+}
+_DETECTOR = {"aws_key": "detect-secrets", "github_token": "detect-secrets", "hex_secret": "detect-secrets"}
+
+
+@dataclass(frozen=True)
+class SyntheticRecord:
+    """A record's text and what was planted in it, as ``(kind, value)`` pairs."""
+
+    text: str
+    planted: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected item: ``record_index``, character span, ``kind`` and the record with it redacted."""
+
+    kind: str
+    record_index: int
+    start: int
+    end: int
+    detector: str
+    redacted: str
+
+
+@dataclass
+class DataScan:
+    """All findings, counts per kind, and every record with its findings redacted."""
+
+    findings: list[Finding]
+    counts: dict[str, int]
+    redacted: list[str]
+
+
+_NAMES = ("Alex Doe", "Sam Roe", "Kim Poe", "Jo Moe", "Lee Loe", "Ari Koe")
+_DOMAINS = ("example.com", "example.org", "example.net")
+_CLEAN = (
+    "The model was fine-tuned for {a} epochs on {b},000 examples.",
+    "Evaluation loss fell from {a}.{b} to {a}.{c} after warm-up.",
+    "Please summarise chapter {a} in plain language.",
+    "The dataset card lists {b} languages and a permissive licence.",
+    "Version {a}.{b}.{c} fixes a tokenizer bug with emoji.",
+    "Translate 'open weights' into French and German.",
+)
+
+
+def _plant(kind: str, rng: random.Random) -> str:
+    alnum = string.ascii_letters + string.digits
+    if kind == "email":
+        return f"{rng.choice(_NAMES).split()[0].lower()}.{rng.randrange(100)}@{rng.choice(_DOMAINS)}"
+    if kind == "phone":
+        area, line = rng.choice(("212", "415", "617")), f"555-01{rng.randrange(100):02d}"
+        return rng.choice((f"({area}) {line}", f"{area}-{line}", f"+1 {area} {line.replace('-', ' ')}"))
+    if kind == "ip_address":
+        return f"{rng.choice(('192.0.2', '198.51.100', '203.0.113'))}.{rng.randrange(1, 255)}"
+    if kind == "aws_key":
+        return "AKIA" + "".join(rng.choices(string.ascii_uppercase + "234567", k=9)) + "EXAMPLE"
+    if kind == "github_token":
+        return "ghp_" + "".join(rng.choices(alnum, k=29)) + "EXAMPLE"
+    return "".join(rng.choices("0123456789abcdef", k=40))
+
+
+_TEMPLATES = {
+    "email": "Customer {name} asked for a refund; reply to {value}.",
+    "phone": "Call {name} back at {value} about the demo.",
+    "ip_address": "Login for {name} from {value} at 09:14.",
+    "aws_key": "Deploy script (test fixture) uses key {value} for uploads.",
+    "github_token": "CI config (fake) sets GH_TOKEN={value}",
+    "hex_secret": "Webhook signing secret (fake): {value}",
+}
+
+
+def synthetic_dataset(n: int = 120, seed: int = 0) -> list[SyntheticRecord]:
+    """``n`` records, about 40 % clean, the rest with one or two planted items; same ``seed``, same records."""
+    if n < 1:
+        raise ValueError(f"The dataset needs at least 1 record, not {n}.")
+    rng = random.Random(seed)
+    records = []
+    for _ in range(n):
+        if rng.random() < 0.4:
+            template = rng.choice(_CLEAN)
+            records.append(SyntheticRecord(template.format(a=rng.randrange(1, 10), b=rng.randrange(1, 100), c=rng.randrange(10)), ()))
+            continue
+        kinds = rng.sample(KINDS, k=rng.choice((1, 1, 2)))
+        planted = tuple((kind, _plant(kind, rng)) for kind in kinds)
+        text = " ".join(_TEMPLATES[kind].format(name=rng.choice(_NAMES), value=value) for kind, value in planted)
+        records.append(SyntheticRecord(text, planted))
+    return records
+
+
+def synthetic_records(n: int = 120, seed: int = 0) -> list[str]:
+    """The texts of :func:`synthetic_dataset`."""
+    return [record.text for record in synthetic_dataset(n, seed)]
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping ``(start, end, kind)`` spans; secrets are matched first and win overlaps."""
+    taken: list[tuple[int, int, str]] = []
+    for kind, patterns in _RULES.items():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                start, end = match.span()
+                if kind == "hex_secret" and _HEX_ENTROPY.calculate_shannon_entropy(match.group()) <= _HEX_ENTROPY.entropy_limit:
+                    continue
+                if all(end <= s or start >= e for s, e, _ in taken):
+                    taken.append((start, end, kind))
+    return sorted(taken)
+
+
+def redact(text: str) -> str:
+    """``text`` with every detected item replaced by ``[KIND]``."""
+    for start, end, kind in reversed(_spans(text)):
+        text = text[:start] + f"[{kind.upper()}]" + text[end:]
+    return text
+
+
+def scan_text(records: list[str]) -> DataScan:
+    """Scan each record for emails, phones, IPv4 addresses, AWS keys, GitHub tokens and high-entropy hex."""
+    findings, redacted = [], []
+    for index, text in enumerate(records):
+        clean = redact(text)
+        redacted.append(clean)
+        findings += [Finding(kind, index, start, end, _DETECTOR.get(kind, "regex"), clean) for start, end, kind in _spans(text)]
+    counts = Counter(f.kind for f in findings)
+    return DataScan(findings, {kind: counts.get(kind, 0) for kind in KINDS}, redacted)
