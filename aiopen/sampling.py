@@ -33,6 +33,10 @@ def _as_probabilities(probs: np.ndarray) -> np.ndarray:
     return array / total
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and bool(np.isfinite(value))
+
+
 def _keep_most_probable(distribution: np.ndarray, count: int) -> np.ndarray:
     """Zero all but the ``count`` most probable tokens (ties: lower index first) and renormalise."""
     if count >= distribution.size:
@@ -52,8 +56,8 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     equally when several tokens tie for it.
     """
     scores = _as_vector(logits, "scores (logits)")
-    if not np.isfinite(temperature) or temperature < 0:
-        raise ValueError(f"Temperature must be zero or a positive number, not {temperature}.")
+    if not _is_number(temperature) or temperature < 0:
+        raise ValueError(f"Temperature must be zero or a positive number, not {temperature!r}.")
     if temperature == 0:
         best = scores == scores.max()
         return best / best.sum()
@@ -73,8 +77,8 @@ def top_k(probs: np.ndarray, k: int) -> np.ndarray:
 def top_p(probs: np.ndarray, p: float) -> np.ndarray:
     """Keep the smallest set of most probable tokens whose mass is at least ``p``; renormalise."""
     distribution = _as_probabilities(probs)
-    if not np.isfinite(p) or not 0 < p <= 1:
-        raise ValueError(f"top-p must be a number above 0 and at most 1, not {p}.")
+    if not _is_number(p) or not 0 < p <= 1:
+        raise ValueError(f"top-p must be a number above 0 and at most 1, not {p!r}.")
     cumulative = np.cumsum(np.sort(distribution)[::-1])
     cumulative /= cumulative[-1]  # exactly 1.0 at the end, so p = 1 keeps every token
     count = int(np.searchsorted(cumulative, p, side="left")) + 1

@@ -1,0 +1,163 @@
+"""aiopen.lm: the numpy SmolLM2 against an independent implementation, tokenizer, generation, limits.
+
+Reference logits come from Hugging Face transformers + torch loading the same GGUF
+(tests/data/make_lm_reference.py). Tolerance: 1e-3 absolute on the top-20 logits
+(measured agreement is about 3e-5) and the identical top-5 order.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aiopen import gguf_loader
+from aiopen.lm import load_model
+from aiopen.sampling import entropy, softmax
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "lm_reference.json").read_text(encoding="utf-8"))
+LOGIT_TOLERANCE = 1e-3
+FRANCE = "The capital of France is"
+PARIS = 7042  # " Paris" in the reference's top-1
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_missing_model_file_names_the_install_command(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="make present"):
+        gguf_loader.model_path()
+
+
+def test_cache_location_follows_aiopen_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("AIOPEN_CACHE", str(tmp_path))
+    assert gguf_loader.cache_root() == tmp_path
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("case", REFERENCE["cases"], ids=lambda case: case["prompt"][:24])
+def test_logits_match_the_transformers_reference(model, case):
+    assert model.tokenize(case["prompt"]) == case["input_ids"]  # transformers' own GGUF tokenizer
+    logits = model.next_token_logits(case["prompt"])
+    np.testing.assert_allclose(logits[case["top_ids"]], case["top_logits"], atol=LOGIT_TOLERANCE, rtol=0)
+    assert list(np.argsort(-logits)[:5]) == case["top_ids"][:5]
+
+
+@pytest.mark.model
+def test_paris_is_the_likely_next_token(model):
+    tokens, probs = model.next_token_distribution(FRANCE)
+    assert len(tokens) == probs.size == 49_152
+    assert probs.sum() == pytest.approx(1.0, abs=1e-9)
+    assert int(np.argmax(probs)) == PARIS
+    assert tokens[PARIS] == " Paris"
+    assert probs[PARIS] == pytest.approx(0.7725, abs=2e-3)
+
+
+@pytest.mark.model
+def test_entropy_rises_with_temperature_on_the_full_vocabulary(model):
+    logits = model.next_token_logits(FRANCE)
+    entropies = [entropy(softmax(logits, t)) for t in (0.1, 0.5, 1.0, 2.0)]
+    assert all(a < b for a, b in zip(entropies, entropies[1:]))
+
+
+@pytest.mark.model
+def test_tokenizer_ids_follow_the_vocabulary(model):
+    # The vocabulary starts with 17 control tokens, then the printable ASCII bytes from "!" (id 17),
+    # so digit d is id 17 + (ord(d) - ord("!")) = 32 + d, and numbers are split into single digits.
+    assert model.tokenize("2026") == [34, 32, 34, 38]
+    assert model.tokenize("<|im_start|>") == [1] and model.tokenize("<|im_end|>") == [2]
+    assert model.tokenize("<|im_start|>user\n") == [1, *model.tokenize("user\n")]
+    for text in ["Grüße aus Köln", "日本語のテキスト", "🤖🚀 ok", "naïve café — 100 €"]:
+        ids = model.tokenize(text)
+        assert model.detokenize(ids) == text
+        assert all(0 <= i < 49_152 for i in ids)
+
+
+@pytest.mark.model
+def test_readable_tokens(model):
+    assert model.token_strings[1] == "<|im_start|>"
+    assert model.token_strings[model.tokenize("\n")[0]] == "\n"
+    robot = model.tokenize("🤖")  # four UTF-8 bytes spread over tokens: fragments show their bytes
+    assert "".join(model.token_strings[i] for i in robot).startswith("\\xf0")
+
+
+@pytest.mark.model
+def test_chat_prompt_uses_chatml_with_the_default_system_turn(model):
+    prompt = model.chat_prompt([{"role": "user", "content": "Hi"}])
+    assert prompt == (
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
+        "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    )
+    own_system = model.chat_prompt([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}])
+    assert own_system.startswith("<|im_start|>system\nBe brief.<|im_end|>\n") and "SmolLM" not in own_system
+    with pytest.raises(ValueError):
+        model.chat_prompt([{"role": "robot", "content": "Hi"}])
+    with pytest.raises(ValueError):
+        model.chat_prompt([])
+
+
+@pytest.mark.model
+def test_same_seed_same_text_different_seed_different_text(model):
+    first = model.generate(FRANCE, n=4, max_new_tokens=12, seed=11)
+    assert first == model.generate(FRANCE, n=4, max_new_tokens=12, seed=11)
+    assert first != model.generate(FRANCE, n=4, max_new_tokens=12, seed=12)
+    assert len(set(first)) > 1  # the sequences of one batch draw from different streams
+
+
+@pytest.mark.model
+def test_batched_generation_equals_single_generation(model):
+    greedy = model.generate(FRANCE, n=3, max_new_tokens=10, temperature=0)
+    assert greedy == [model.generate(FRANCE, n=1, max_new_tokens=10, temperature=0)[0]] * 3
+    sampled = model.generate(FRANCE, n=4, max_new_tokens=10, seed=5)
+    assert sampled[0] == model.generate(FRANCE, n=1, max_new_tokens=10, seed=5)[0]
+
+
+@pytest.mark.model
+def test_generation_stops_at_the_end_of_the_assistant_turn(model):
+    prompt = model.chat_prompt([{"role": "user", "content": "What is 2+2?"}])
+    (answer,) = model.generate(prompt, max_new_tokens=48, temperature=0)
+    assert "4" in answer
+    assert "<|im_end|>" not in answer and "<|im_start|>" not in answer
+    assert len(model.tokenize(answer)) < 48  # it stopped by itself
+
+
+@pytest.mark.model
+def test_top_k_one_generation_is_greedy(model):
+    assert model.generate(FRANCE, max_new_tokens=8, top_k=1, seed=3) == model.generate(FRANCE, max_new_tokens=8, temperature=0)
+
+
+@pytest.mark.model
+def test_long_prompt_keeps_its_end(model):
+    text = " ".join(f"w{i}" for i in range(5000))
+    full = model.tokenize(text)
+    ids, truncated = model.prepare_prompt(text)
+    assert truncated and len(full) > model.max_prompt_tokens
+    assert ids == full[-model.max_prompt_tokens :]
+    assert model.prepare_prompt(FRANCE) == (model.tokenize(FRANCE), False)
+
+
+@pytest.mark.model
+def test_empty_prompt_is_refused_in_plain_words(model):
+    for call in (lambda: model.next_token_distribution(""), lambda: model.generate("")):
+        with pytest.raises(ValueError, match="prompt is empty"):
+            call()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "kwargs", [{"n": 0}, {"n": 65}, {"max_new_tokens": 0}, {"temperature": -1}, {"top_k": 0}, {"top_p": 1.5}]
+)
+def test_bad_generation_arguments_raise_value_error(model, kwargs):
+    with pytest.raises(ValueError):
+        model.generate(FRANCE, max_new_tokens=kwargs.pop("max_new_tokens", 2), **kwargs)
+
+
+@pytest.mark.model
+def test_load_model_is_cached_once_per_process(model):
+    assert load_model() is model
