@@ -37,8 +37,10 @@ class Answers:
         self._namespace = namespace
 
     def __getitem__(self, name: str) -> Any:
-        if name not in self._namespace or self._namespace[name] is Ellipsis:
-            raise NotAnswered(f"Define `{name}` in the cell above and run it.")
+        if name not in self._namespace:
+            raise NotAnswered(f"`{name}` is not defined yet: run the cell that defines it.")
+        if self._namespace[name] is Ellipsis:
+            raise NotAnswered(f"Replace the `...` after `{name} =` with your answer and run the cell.")
         return self._namespace[name]
 
     def function(self, name: str) -> Callable[..., Any]:
