@@ -24,7 +24,7 @@ def test_ticking_components_changes_the_mof_class_live():
     checklist = w.release_checklist()
     for name in CLASS_III_REQUIRED[:-1]:
         checklist.checkboxes[name].value = True
-    assert "no class" in checklist.result.value and "missing: Technical report" in checklist.result.value
+    assert "no class" in checklist.result.value and "missing: Tech report" in checklist.result.value
     checklist.checkboxes["Technical report"].value = True
     assert "MOF: Class III: Open Model" in checklist.result.value
     checklist.checkboxes["Technical report"].value = False

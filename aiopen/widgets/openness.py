@@ -70,15 +70,20 @@ def _presets() -> dict[str, tuple[list[str], bool]]:
 
 
 def _class_row(mof_class: int, ticked: list[str]) -> str:
+    """One progress row: cumulative count, and the missing components this class itself adds."""
     required = o.required_for_class(mof_class)
     missing = o.mof_missing(ticked, mof_class)
     done = len(required) - len(missing)
+    own = [c.short_label for c in o.MOF_COMPONENTS if c.name in missing and c.mof_class == mof_class]
+    lower_unmet = [CLASS_TITLES[k].split(" · ")[0] for k in range(3, mof_class, -1) if o.mof_missing(ticked, k)]
+    if lower_unmet:
+        own.append(f"all of {lower_unmet[0]}")
+    detail = "missing: " + ", ".join(own) if missing else "✓ met"
     colour = MET_COLOUR if not missing else UNMET_COLOUR
     bar = (
         f'<div style="width:160px;height:14px;background:#EEE;border:1px solid #999">'
         f'<div style="width:{160 * done // len(required)}px;height:100%;background:{colour}"></div></div>'
     )
-    detail = "✓ met" if not missing else "missing: " + ", ".join(missing[:4]) + (f" (+{len(missing) - 4} more)" if len(missing) > 4 else "")
     return f"<tr><td><b>{CLASS_TITLES[mof_class]}</b></td><td>{bar}</td><td>{done}/{len(required)}</td><td>{html.escape(detail)}</td></tr>"
 
 
@@ -218,7 +223,7 @@ def openness_heatmap() -> widgets.VBox:
     verdicts = {m.name: o.osaid_verdict(m.name) for m in releases}
     liesenfeld = o.liesenfeld_scores()
     columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
-    figure = figure_widget(height=540, width=WIDTH, margin=dict(l=110, r=20, t=80, b=110))
+    figure = figure_widget(height=560, width=WIDTH, margin=dict(l=110, r=20, t=60, b=150))
     scale = []
     for code, colour, _, _ in STATUS_STYLE.values():
         scale += [[code / 4, colour], [(code + 1) / 4, colour]]
@@ -230,7 +235,7 @@ def openness_heatmap() -> widgets.VBox:
         figure.add_scatter(x=[None], y=[None], mode="markers", name=label, marker=dict(symbol="square", size=14, color=colour, line=dict(color="#666", width=1)))
     shapes, notes = _class_bands()
     figure.update_layout(
-        shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.32, x=0.5, xanchor="center"),
+        shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.42, x=0.5, xanchor="center"),
         xaxis=dict(tickangle=-35, side="bottom", showgrid=False), yaxis=dict(autorange="reversed", showgrid=False),
     )
     sort = widgets.Dropdown(options=SORTS, value="Components released", description="Sort by:", layout=_width("330px"))
@@ -305,14 +310,14 @@ def fmti_chart() -> widgets.VBox:
             f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/100"
             f"<br>Source: {_short(s.source)} ({s.verification}){notes}"
         )
-    figure = figure_widget(height=520, width=WIDTH, margin=dict(l=250, r=30, t=40, b=60))
+    figure = figure_widget(height=520, width=WIDTH, margin=dict(l=20, r=30, t=60, b=60))
     figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
     for edition, (colour, symbol) in EDITION_STYLE.items():
-        figure.add_scatter(mode="markers", name=o.FMTI_INDICES[edition], marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
+        figure.add_scatter(mode="markers", name=f"{o.FMTI_INDICES[edition].replace(' (revised indicators)', ', revised')} · mean {means[edition]:g}", marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
     figure.update_layout(
         xaxis=dict(title="FMTI total (out of 100 indicators)", range=[0, 100]),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=14)),
-        legend=dict(orientation="h", y=1.06, x=0),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, title_text="Dotted lines: means"),
     )
     sort = widgets.Dropdown(options=FMTI_SORTS, value="May 2024 total", description="Sort by:", layout=_width("360px"))
     highlight = widgets.Dropdown(options=[NO_HIGHLIGHT, *sorted(totals, key=str.casefold)], value=NO_HIGHLIGHT, description="Highlight:", layout=_width("380px"))
@@ -330,9 +335,10 @@ def fmti_chart() -> widgets.VBox:
                 line_x += [*pair, None]
                 line_y += [d, d, None]
         ticks = [f"<b>{html.escape(d)}</b>" if d == highlight.value else html.escape(d) for d in order]
+        shown = ("2023-10", "2024-05") + (("2025-12",) if show_revised.value else ())
         shapes = [
             dict(type="line", x0=means[e], x1=means[e], y0=0, y1=1, yref="paper", line=dict(color=EDITION_STYLE[e][0], dash="dot", width=2))
-            for e in ("2023-10", "2024-05") + (("2025-12",) if show_revised.value else ())
+            for e in shown
         ]
         with figure.batch_update():
             figure.data[0].update(x=line_x, y=line_y)
@@ -367,12 +373,12 @@ LIFECYCLE_ROWS = (  # aspect, conventional open-source software, typical open-we
     (
         "What is shipped",
         "Source code, build scripts and a licence; the binary is built from them.",
-        "The weights (billions of numbers) and inference code. Llama 2 and 3.1, Mistral 7B and Gemma ship no training code and no training data [1].",
+        "The weights (billions of numbers), often with inference code. Llama 2 and 3.1, Mistral 7B and Gemma ship no training code and no training data [1].",
     ),
     (
         "What you can inspect",
         "Every line; you can rebuild the binary and compare.",
-        "The architecture and the numbers, not the data that shaped them. Rebuilding is out of reach even with code and data: Llama 3.1 405B took 30.84M H100 GPU-hours [2].",
+        "The architecture and the numbers, not the data that shaped them. Even with code and data, few could rebuild it: Llama 3.1 405B took 30.84M H100 GPU-hours [2].",
     ),
     (
         "What you must trust",
