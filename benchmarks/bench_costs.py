@@ -1,0 +1,50 @@
+"""Kernel-side redraw time of the "one size does not fit all" widgets.
+
+How: build each widget once, then set one control's ``.value`` N times in-process,
+cycling through realistic values, and time each assignment with ``perf_counter``.
+Setting ``.value`` runs the observer (the guarded callback, which recomputes and
+updates the FigureWidget) synchronously, so each sample is one full kernel-side
+redraw; the browser's rendering is not included. Reported: the p95 over all
+controls of all three widgets.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from aiopen.widgets import costs as widgets_costs
+
+ROUNDS = 40  # per control
+
+
+def _timings(widget, control: str, values: list) -> list[float]:
+    box = getattr(widget, control)
+    samples = []
+    for i in range(ROUNDS):
+        start = time.perf_counter()
+        box.value = values[i % len(values)]
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def measure() -> list[tuple[str, float, str]]:
+    chart = widgets_costs.training_cost_chart()
+    calculator = widgets_costs.inference_calculator()
+    comparison = widgets_costs.small_vs_big()
+    plan = [
+        (chart, "y_axis", ["Reported CO2 (t)", "Training GPU-hours"]),
+        (calculator, "model", ["Llama 3.1 405B", "SmolLM2-135M", "Llama 2 7B"]),
+        (calculator, "params", [1e9, 3e10, 7e11]),
+        (calculator, "precision", ["int4", "fp32", "bf16"]),
+        (calculator, "gpu", ["T4", "A100 40GB", "H100 SXM"]),
+        (calculator, "context", [2048, 131072, 1_000_000]),
+        (calculator, "batch", [1, 64, 1024]),
+        (calculator, "price", [0.0, 2.5, 12.29]),
+        (comparison, "big", ["Llama 3.1 70B", "Llama 3.1 405B"]),
+        (comparison, "gpu", ["T4", "H100 SXM"]),
+        (comparison, "precision", ["int4", "bf16"]),
+    ]
+    samples = [ms for widget, control, values in plan for ms in _timings(widget, control, values)]
+    p95 = statistics.quantiles(samples, n=20)[-1]
+    return [("costs_update_p95_ms", p95, "ms"), ("costs_update_median_ms", statistics.median(samples), "ms")]
