@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
 
 from aiopen import gguf_loader, sampling
@@ -25,6 +26,9 @@ from aiopen.gguf_loader import Config
 MAX_PROMPT_TOKENS = 512  # longer prompts keep their last 512 tokens (keeps a prompt under ~1 s on 2 cores)
 MAX_SAMPLES = 64
 CHAT_ROLES = ("system", "user", "assistant")
+# The matrices here are small (a few tokens x 576): a second BLAS thread costs more than it
+# saves, and on a 2-core laptop that also runs Jupyter and a browser it can stall badly.
+ONE_BLAS_THREAD = ThreadpoolController().wrap(limits=1, user_api="blas")
 
 # ----------------------------------------------------------------------------- the network
 
@@ -156,6 +160,7 @@ class LanguageModel:
             raise ValueError('Chat messages must be a non-empty list like [{"role": "user", "content": "Hello"}] with roles system, user or assistant.')
         return self._chat_template.render(messages=messages, add_generation_prompt=True)
 
+    @ONE_BLAS_THREAD
     def next_token_logits(self, prompt: str) -> np.ndarray:
         """Raw scores (float64, one per vocabulary entry) for the token after ``prompt``."""
         ids, _ = self.prepare_prompt(prompt)
@@ -166,6 +171,7 @@ class LanguageModel:
         """Readable token strings and their probabilities (temperature 1) for the next token."""
         return self.token_strings, sampling.softmax(self.next_token_logits(prompt))
 
+    @ONE_BLAS_THREAD
     def generate(
         self,
         prompt: str,

@@ -89,7 +89,7 @@ def entropy(probs: np.ndarray) -> float:
     """Shannon entropy in bits: 0 for a sure choice, log2(n) for n equally likely tokens."""
     distribution = _as_probabilities(probs)
     positive = distribution[distribution > 0]
-    return float(-(positive * np.log2(positive)).sum())
+    return max(0.0, float(-(positive * np.log2(positive)).sum()))  # max: a sure choice is 0, not -0
 
 
 def sample(probs: np.ndarray, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
