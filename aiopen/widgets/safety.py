@@ -1,0 +1,277 @@
+"""Inspection for safety, live: scan model artifacts, red-team the model with statistics, scan data."""
+
+from __future__ import annotations
+
+import html
+import random
+import tempfile
+from pathlib import Path
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from aiopen.safety import (
+    CANARY_NAME,
+    KINDS,
+    ProbeRun,
+    load_probe_run,
+    make_examples,
+    rule_of_three,
+    run_probes,
+    scan_artifact,
+    scan_text,
+    synthetic_dataset,
+)
+from aiopen.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
+from aiopen.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, show_message, status_line
+
+MAX_UPLOAD_BYTES = 50 * 2**20
+VERDICT_COLOURS = {"safe": OKABE_ITO["bluish_green"], "suspicious": OKABE_ITO["orange"], "dangerous": OKABE_ITO["vermillion"]}
+TEXT_STYLE = "font-size:15px;line-height:1.35"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+# ----------------------------------------------------------------------------- artifact scanner
+
+
+def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
+    colour = VERDICT_COLOURS[report.verdict]
+    rows = "".join(
+        f"<li><code>{html.escape(m)}.{html.escape(n)}</code>: {kind}</li>" for (m, n), kind in report.globals.items()
+    ) or "<li>none</li>"
+    findings = "".join(f"<li>{html.escape(f)}</li>" for f in report.findings)
+    scanners = "; ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in report.scanner_results.items()) or "not a pickle"
+    naive = ", ".join(report.naive_hits) or "nothing found"
+    ran = "PRESENT (something ran!)" if canary.exists() else "absent: nothing was executed"
+    return (
+        f'<div style="{TEXT_STYLE};max-height:390px;overflow-y:auto">'
+        f'<b style="color:white;background:{colour};padding:2px 8px;border-radius:4px">{report.verdict.upper()}</b> '
+        f"<b>{html.escape(shown_name)}</b> ({html.escape(report.format)}, {report.size:,} bytes)"
+        f"<div><b>Imports (globals):</b><ul style='margin:2px 0'>{rows}</ul></div>"
+        f"<div><b>Findings:</b><ul style='margin:2px 0'>{findings}</ul></div>"
+        f"<div><b>picklescan</b> (used by the Hugging Face Hub): {scanners}</div>"
+        f"<div><b>Naive text search</b> for <code>os.system</code>, <code>builtins.exec</code>...: {html.escape(naive)}</div>"
+        f"<div><b>Canary file</b> {CANARY_NAME}: {ran}</div></div>"
+    )
+
+
+def _draw_opcodes(figure: go.FigureWidget, report: ScanReport, shown_name: str) -> None:
+    counts = [report.opcodes.get(op, 0) for op in OPCODES_THAT_MATTER]
+    colours = [OKABE_ITO["vermillion"] if op in ("GLOBAL", "STACK_GLOBAL", "INST") else OKABE_ITO["blue"] for op in OPCODES_THAT_MATTER]
+    note = "no opcodes at all: safetensors is data only" if report.format == "safetensors" else ""
+    with figure.batch_update():
+        figure.data = []
+        figure.add_bar(x=list(OPCODES_THAT_MATTER), y=counts, marker_color=colours, text=counts, textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>")
+        figure.update_layout(
+            title=dict(text=f"Opcodes that import or call: {shown_name}", font_size=16),
+            yaxis=dict(title="count", rangemode="tozero"),
+            annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)] if note else [],
+        )
+
+
+def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
+    """Scan the kit's example artifacts (written to ``folder``, a temp dir by default) or an uploaded file."""
+    folder = Path(folder or tempfile.mkdtemp(prefix="aiopen-artifacts-"))
+    examples = make_examples(folder)
+    canary = folder / CANARY_NAME
+    example = widgets.Dropdown(options=list(examples), description="Example:", layout=widgets.Layout(width="430px"), style={"description_width": "70px"})
+    upload = widgets.FileUpload(description=f"Scan your file (≤ {MAX_UPLOAD_BYTES // 2**20} MB)", multiple=False, layout=widgets.Layout(width="260px"))
+    report_view = widgets.HTML(layout=widgets.Layout(width="640px"))
+    figure = figure_widget(height=380, width=600, margin=dict(l=55, r=10, t=50, b=90))
+    status = status_line()
+    alt = caption("")
+
+    def show(report: ScanReport, shown_name: str) -> None:
+        report_view.value = _report_html(report, shown_name, canary)
+        _draw_opcodes(figure, report, shown_name)
+        imports = ", ".join(f"{m}.{n}" for m, n in report.globals) or "nothing"
+        alt.value = caption(
+            f"Bar chart of pickle opcodes in {shown_name}: "
+            + ", ".join(f"{op} {report.opcodes.get(op, 0)}" for op in OPCODES_THAT_MATTER if report.opcodes.get(op))
+            + f". It imports {imports}. Verdict: {report.verdict}."
+        ).value
+
+    @guarded(status)
+    def on_example(_change: object = None) -> None:
+        show_message(status, "")
+        show(scan_artifact(examples[example.value]), example.value)
+
+    @guarded(status)
+    def on_upload(change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = Path(str(item.get("name", "upload"))).name or "upload"
+        if item.get("size", 0) > MAX_UPLOAD_BYTES or len(item["content"]) > MAX_UPLOAD_BYTES:
+            show_message(status, f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; the live scanner stops there. Try it with picklescan on the command line.", "warning")
+            return
+        with tempfile.TemporaryDirectory(prefix="aiopen-upload-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(bytes(item["content"]))
+            report = scan_artifact(path)
+        show_message(status, f"Scanned your upload {name}; it was read, never loaded.")
+        show(report, name)
+
+    example.observe(on_example, names="value")
+    upload.observe(on_upload, names="value")
+    on_example()
+    box = widgets.VBox([widgets.HBox([example, upload]), status, widgets.HBox([report_view, figure]), alt])
+    box.example, box.upload, box.report, box.figure, box.status, box.caption = example, upload, report_view, figure, status, alt
+    box.examples, box.canary = examples, canary
+    return box
+
+
+# ----------------------------------------------------------------------------- probe battery
+
+
+def _draw_probe_run(figure: go.FigureWidget, run: ProbeRun) -> None:
+    names = [r.name for r in run.results] + ["overall"]
+    rates = [r.rate for r in run.results] + [run.overall_rate]
+    intervals = [r.interval for r in run.results] + [run.overall_interval]
+    counts = [f"{r.k}/{r.n}" for r in run.results] + [f"{run.k_total}/{run.n_total}"]
+    samples = [html.escape(r.samples[0][:80]).replace("\n", " ") for r in run.results] + ["all attacks together"]
+    with figure.batch_update():
+        figure.data = []
+        figure.add_bar(
+            x=names,
+            y=rates,
+            marker_color=[OKABE_ITO["vermillion"]] * len(run.results) + [OKABE_ITO["black"]],
+            error_y=dict(type="data", symmetric=False, array=[hi - r for r, (_, hi) in zip(rates, intervals)], arrayminus=[r - lo for r, (lo, _) in zip(rates, intervals)], color=GREY, thickness=2, width=8),
+            text=counts,
+            textposition="inside",
+            customdata=samples,
+            hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
+        )
+        figure.update_layout(
+            yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"),
+            title=dict(text=f"How often does the model reveal {run.secret}? T = {run.temperature}, {run.n} samples per attack", font_size=16),
+        )
+
+
+def _run_summary(run: ProbeRun, live: bool) -> str:
+    low, high = run.overall_interval
+    source = "Live run" if live else f"Cached result from {run.date}"
+    seed = "fresh random seed" if run.seed is None else f"seed {run.seed}"
+    return (
+        f'<div style="{TEXT_STYLE}"><b>{source}</b>, {seed}, model {html.escape(run.model)}, '
+        f"temperature {run.temperature}, {run.n} samples per attack, {run.max_new_tokens} new tokens each.<br>"
+        f"Overall {run.k_total}/{run.n_total} replies leaked = {_pct(run.overall_rate)} (95 % interval {_pct(low)} to {_pct(high)}). "
+        f"Rule of three: an attack that never leaks in {run.n} tries is only shown to leak less than about "
+        f"3/{run.n} = {_pct(rule_of_three(run.n))} of the time.</div>"
+    )
+
+
+def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESULTS) -> widgets.VBox:
+    """Leak rates per attack with 95 % Wilson intervals: cached by default, live on "Run live".
+
+    The model (``aiopen.lm.load_model()`` unless given) is loaded only on the first live run.
+    """
+    temperature = widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f", style={"description_width": "90px"})
+    n = widgets.IntSlider(value=8, min=1, max=32, description="N per attack", style={"description_width": "90px"})
+    run_button = widgets.Button(description="Run live", button_style="danger", icon="play")
+    cached_button = widgets.Button(description="Show cached", icon="history")
+    summary = widgets.HTML()
+    figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50))
+    status = status_line()
+    alt = caption("")
+    state: dict[str, object] = {"model": model}
+
+    def show(run: ProbeRun, live: bool) -> None:
+        _draw_probe_run(figure, run)
+        summary.value = _run_summary(run, live)
+        alt.value = caption(
+            "Bar chart of leak rate per attack with 95 % intervals: "
+            + "; ".join(f"{r.name} {r.k} of {r.n}" for r in run.results)
+            + f"; overall {run.k_total} of {run.n_total}."
+        ).value
+
+    @guarded(status)
+    def on_cached(_button: object = None) -> None:
+        if not Path(cached).is_file():
+            show_message(status, "No cached result is installed; press Run live to sample the model now.", "warning")
+            return
+        run = load_probe_run(cached)
+        temperature.value, n.value = run.temperature, run.n
+        show(run, live=False)
+        show_message(status, "")
+
+    @guarded(status)
+    def on_run(_button: object = None) -> None:
+        run_button.disabled = True
+        try:
+            if state["model"] is None:
+                show_message(status, "Loading the model (a few seconds the first time)...")
+                from aiopen.lm import load_model
+
+                state["model"] = load_model()
+            show_message(status, f"Sampling {n.value} replies for each attack...")
+            seed = random.SystemRandom().randrange(10**6)  # shown, so a surprising run can be reproduced
+            run = run_probes(state["model"], n=n.value, temperature=temperature.value, seed=seed, max_new_tokens=LIVE_MAX_NEW_TOKENS, model_name=_model_name(state["model"]))
+            show(run, live=True)
+            show_message(status, "")
+        finally:
+            run_button.disabled = False
+
+    run_button.on_click(on_run)
+    cached_button.on_click(on_cached)
+    on_cached()
+    controls = widgets.HBox([temperature, n, run_button, cached_button])
+    box = widgets.VBox([controls, status, summary, figure, alt])
+    box.temperature, box.n, box.run_button, box.cached_button = temperature, n, run_button, cached_button
+    box.figure, box.summary, box.status, box.caption = figure, summary, status, alt
+    return box
+
+
+def _model_name(model: object) -> str:
+    from aiopen.lm import LanguageModel
+
+    if isinstance(model, LanguageModel):
+        from aiopen.gguf_loader import model_path
+
+        return model_path().name
+    return type(model).__name__
+
+
+# ----------------------------------------------------------------------------- data scanner
+
+
+def data_scanner() -> widgets.VBox:
+    """Scan a seeded synthetic dataset for personal data and secrets: planted vs found per kind, redacted examples."""
+    size = widgets.IntSlider(value=120, min=50, max=200, step=10, description="Records", style={"description_width": "70px"})
+    seed = widgets.BoundedIntText(value=0, min=0, max=9999, description="Seed", layout=widgets.Layout(width="150px"), style={"description_width": "45px"})
+    examples = widgets.HTML(layout=widgets.Layout(width="600px"))
+    figure = figure_widget(height=380, width=640, margin=dict(l=60, r=10, t=50, b=90))
+    status = status_line()
+    alt = caption("")
+
+    @guarded(status)
+    def on_change(_change: object = None) -> None:
+        dataset = synthetic_dataset(size.value, seed.value)
+        scan = scan_text([r.text for r in dataset])
+        planted = {kind: sum(k == kind for r in dataset for k, _ in r.planted) for kind in KINDS}
+        with figure.batch_update():
+            figure.data = []
+            figure.add_bar(name="planted", x=list(KINDS), y=[planted[k] for k in KINDS], marker_color=GREY)
+            figure.add_bar(name="found", x=list(KINDS), y=[scan.counts[k] for k in KINDS], marker_color=OKABE_ITO["blue"], text=[scan.counts[k] for k in KINDS], textposition="outside")
+            figure.update_layout(barmode="group", title=dict(text=f"{len(dataset)} synthetic records (seed {seed.value})", font_size=16), yaxis_title="items", legend=dict(orientation="h", y=1.0, x=0.7))
+        flagged = sorted({f.record_index for f in scan.findings})
+        clean = len(dataset) - len(flagged)
+        items = "".join(f"<li>{html.escape(scan.redacted[i])}</li>" for i in flagged[:6])
+        examples.value = (
+            f'<div style="{TEXT_STYLE}"><b>Redacted examples</b> ({len(flagged)} records flagged, {clean} clean):'
+            f"<ul style='margin:4px 0;padding-left:20px'>{items}</ul>"
+            "Secrets: detect-secrets rules (AWS, GitHub, hex entropy). Email, phone, IP: the kit's regexes.</div>"
+        )
+        alt.value = caption("Grouped bars, planted vs found per kind: " + ", ".join(f"{k} {planted[k]} planted, {scan.counts[k]} found" for k in KINDS) + ".").value
+
+    size.observe(on_change, names="value")
+    seed.observe(on_change, names="value")
+    on_change()
+    box = widgets.VBox([widgets.HBox([size, seed]), status, widgets.HBox([figure, examples]), alt])
+    box.size, box.seed, box.figure, box.examples, box.status, box.caption = size, seed, figure, examples, status, alt
+    return box
