@@ -34,7 +34,7 @@ BEGIN = re.compile(r"^\s*(###|<!--)\s*BEGIN SOLUTION\b")
 END = re.compile(r"^\s*(###|<!--)\s*END SOLUTION\b")
 HINT = re.compile(r"^\s*# HINT:")
 ASSIGNMENT = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*=(?!=)")
-NBVAL_MARKER = re.compile(r"^\s*# NBVAL_\w+")
+NBVAL_MARKER = re.compile(r"^\s*# NBVAL_[A-Z_]+\s*$")
 CODE_STUB = 'raise NotImplementedError("Write your answer here")'
 MARKDOWN_STUB = "*Write your answer here.*"
 KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")

@@ -36,6 +36,8 @@ CELL_TIMEOUT_S = 120
 TOTAL_TIMEOUT_S = 600
 CHECKER_CALL = re.compile(r"""checker\(\s*["'](\d\d_\w+)["']""")
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](q\w+)["']\s*\)""")
+# Errors worth a note of their own; others reach the learner through the question's message.
+NOTED_ERRORS = ("CellTimeout", "SyntaxError", "IndentationError", "TabError")
 _GRADING_CELL = "__import__('aiopen.feedback').feedback.report({exercise!r}, {questions!r})"
 
 
@@ -135,7 +137,7 @@ def grade(path: Path, cell_timeout_s: int = CELL_TIMEOUT_S, total_timeout_s: int
                 break
             if index not in learner_cells:
                 results.update(_parse_report(cell))
-            elif index in errors and not errors[index].startswith("NotImplementedError"):
+            elif index in errors and errors[index].startswith(NOTED_ERRORS):
                 what = f"was stopped after {cell_timeout_s} s (an endless loop?)" if errors[index] == "CellTimeout" else f"raised {errors[index]}"
                 notes.append(f"cell {learner_cells.index(index) + 1} ({_first_line(cell.source)}) {what}")
     if stopped:
