@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -60,21 +61,22 @@ def softmax_rows(scores: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
+@dataclass
 class KVCache:
     """Keys and values of every layer for the tokens seen so far, so each new token costs one step."""
 
-    def __init__(self, config: Config, batch: int, capacity: int):
+    keys: np.ndarray  # (layers, batch, kv heads, capacity, head_dim)
+    values: np.ndarray
+    length: int = 0
+
+    @classmethod
+    def empty(cls, config: Config, batch: int, capacity: int) -> KVCache:
         shape = (config.n_layers, batch, config.n_kv_heads, capacity, config.head_dim)
-        self.keys = np.zeros(shape, np.float32)
-        self.values = np.zeros(shape, np.float32)
-        self.length = 0
+        return cls(np.zeros(shape, np.float32), np.zeros(shape, np.float32))
 
     def repeat(self, n: int) -> KVCache:
         """A cache for ``n`` sequences that all start with this (single) sequence."""
-        copy = object.__new__(KVCache)
-        copy.keys, copy.values = np.repeat(self.keys, n, axis=1), np.repeat(self.values, n, axis=1)
-        copy.length = self.length
-        return copy
+        return KVCache(np.repeat(self.keys, n, axis=1), np.repeat(self.values, n, axis=1), self.length)
 
 
 def attention(x: np.ndarray, batch: int, w: dict, layer: int, config: Config, cache: KVCache) -> np.ndarray:
@@ -164,7 +166,7 @@ class LanguageModel:
     def next_token_logits(self, prompt: str) -> np.ndarray:
         """Raw scores (float64, one per vocabulary entry) for the token after ``prompt``."""
         ids, _ = self.prepare_prompt(prompt)
-        cache = KVCache(self.config, batch=1, capacity=len(ids))
+        cache = KVCache.empty(self.config, batch=1, capacity=len(ids))
         return forward(np.array([ids]), self.weights, self.config, cache)[0].astype(np.float64)
 
     def next_token_distribution(self, prompt: str) -> tuple[list[str], np.ndarray]:
@@ -194,7 +196,7 @@ class LanguageModel:
         if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or not 1 <= max_new_tokens <= room:
             raise ValueError(f"max_new_tokens must be a whole number between 1 and {room}, not {max_new_tokens!r}.")
         streams = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(n)]
-        prefix = KVCache(self.config, batch=1, capacity=len(ids) + max_new_tokens)
+        prefix = KVCache.empty(self.config, batch=1, capacity=len(ids) + max_new_tokens)
         logits = forward(np.array([ids]), self.weights, self.config, prefix)  # the shared prompt, computed once
         cache, logits = prefix.repeat(n), np.repeat(logits, n, axis=0)
         new_tokens: list[list[int]] = [[] for _ in range(n)]
