@@ -82,7 +82,7 @@ def test_probe_battery_reports_a_failing_model_plainly() -> None:
 
 def test_probe_battery_without_cache_says_so(tmp_path: Path) -> None:
     w = probe_battery(model=FakeModel(), cached=tmp_path / "none.json")
-    assert "No cached result" in w.status.value and not w.figure.data
+    assert "No cached result" in w.status.value and w.figure.data[0].y is None
 
 
 def test_data_scanner_bars_follow_the_controls() -> None:

@@ -61,14 +61,11 @@ def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
 
 def _draw_opcodes(figure: go.FigureWidget, report: ScanReport, shown_name: str) -> None:
     counts = [report.opcodes.get(op, 0) for op in OPCODES_THAT_MATTER]
-    colours = [OKABE_ITO["vermillion"] if op in ("GLOBAL", "STACK_GLOBAL", "INST") else OKABE_ITO["blue"] for op in OPCODES_THAT_MATTER]
     note = "no opcodes at all: safetensors is data only" if report.format == "safetensors" else ""
     with figure.batch_update():
-        figure.data = []
-        figure.add_bar(x=list(OPCODES_THAT_MATTER), y=counts, marker_color=colours, text=counts, textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>")
+        figure.data[0].update(y=counts, text=counts)
         figure.update_layout(
             title=dict(text=f"Opcodes that import or call: {shown_name}", font_size=16),
-            yaxis=dict(title="count", rangemode="tozero"),
             annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)] if note else [],
         )
 
@@ -80,8 +77,11 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
     canary = folder / CANARY_NAME
     example = widgets.Dropdown(options=list(examples), description="Example:", layout=widgets.Layout(width="430px"), style={"description_width": "70px"})
     upload = widgets.FileUpload(description=f"Scan your file (≤ {MAX_UPLOAD_BYTES // 2**20} MB)", multiple=False, layout=widgets.Layout(width="260px"))
-    report_view = widgets.HTML(layout=widgets.Layout(width="640px"))
-    figure = figure_widget(height=380, width=600, margin=dict(l=55, r=10, t=50, b=90))
+    report_view = widgets.HTML(layout=widgets.Layout(width="560px"))
+    figure = figure_widget(height=380, width=580, margin=dict(l=55, r=10, t=50, b=90), yaxis=dict(title="count", rangemode="tozero"))
+    imports = ("GLOBAL", "STACK_GLOBAL", "INST")
+    colours = [OKABE_ITO["vermillion"] if op in imports else OKABE_ITO["blue"] for op in OPCODES_THAT_MATTER]
+    figure.add_bar(x=list(OPCODES_THAT_MATTER), marker_color=colours, textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>")
     status = status_line()
     alt = caption("")
 
@@ -136,21 +136,15 @@ def _draw_probe_run(figure: go.FigureWidget, run: ProbeRun) -> None:
     counts = [f"{r.k}/{r.n}" for r in run.results] + [f"{run.k_total}/{run.n_total}"]
     samples = [html.escape(r.samples[0][:80]).replace("\n", " ") for r in run.results] + ["all attacks together"]
     with figure.batch_update():
-        figure.data = []
-        figure.add_bar(
+        figure.data[0].update(
             x=names,
             y=rates,
             marker_color=[OKABE_ITO["vermillion"]] * len(run.results) + [OKABE_ITO["black"]],
-            error_y=dict(type="data", symmetric=False, array=[hi - r for r, (_, hi) in zip(rates, intervals)], arrayminus=[r - lo for r, (lo, _) in zip(rates, intervals)], color=GREY, thickness=2, width=8),
+            error_y=dict(array=[hi - r for r, (_, hi) in zip(rates, intervals)], arrayminus=[r - lo for r, (lo, _) in zip(rates, intervals)]),
             text=counts,
-            textposition="inside",
             customdata=samples,
-            hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
         )
-        figure.update_layout(
-            yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"),
-            title=dict(text=f"How often does the model reveal {run.secret}? T = {run.temperature}, {run.n} samples per attack", font_size=16),
-        )
+        figure.update_layout(title=dict(text=f"How often does the model reveal {run.secret}? T = {run.temperature}, {run.n} samples per attack", font_size=16))
 
 
 def _run_summary(run: ProbeRun, live: bool) -> str:
@@ -176,7 +170,12 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
     run_button = widgets.Button(description="Run live", button_style="danger", icon="play")
     cached_button = widgets.Button(description="Show cached", icon="history")
     summary = widgets.HTML()
-    figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50))
+    figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50), yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"))
+    figure.add_bar(
+        error_y=dict(type="data", symmetric=False, color=GREY, thickness=2, width=8),
+        textposition="inside",
+        hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
+    )
     status = status_line()
     alt = caption("")
     state: dict[str, object] = {"model": model}
@@ -244,8 +243,10 @@ def data_scanner() -> widgets.VBox:
     """Scan a seeded synthetic dataset for personal data and secrets: planted vs found per kind, redacted examples."""
     size = widgets.IntSlider(value=120, min=50, max=200, step=10, description="Records", style={"description_width": "70px"})
     seed = widgets.BoundedIntText(value=0, min=0, max=9999, description="Seed", layout=widgets.Layout(width="150px"), style={"description_width": "45px"})
-    examples = widgets.HTML(layout=widgets.Layout(width="600px"))
-    figure = figure_widget(height=380, width=640, margin=dict(l=60, r=10, t=50, b=90))
+    examples = widgets.HTML(layout=widgets.Layout(width="540px"))
+    figure = figure_widget(height=380, width=600, margin=dict(l=60, r=10, t=60, b=90), barmode="group", yaxis_title="items", legend=dict(orientation="h", x=1, xanchor="right", y=1.14))
+    figure.add_bar(name="planted", x=list(KINDS), marker_color=GREY)
+    figure.add_bar(name="found", x=list(KINDS), marker_color=OKABE_ITO["blue"], textposition="outside")
     status = status_line()
     alt = caption("")
 
@@ -255,10 +256,9 @@ def data_scanner() -> widgets.VBox:
         scan = scan_text([r.text for r in dataset])
         planted = {kind: sum(k == kind for r in dataset for k, _ in r.planted) for kind in KINDS}
         with figure.batch_update():
-            figure.data = []
-            figure.add_bar(name="planted", x=list(KINDS), y=[planted[k] for k in KINDS], marker_color=GREY)
-            figure.add_bar(name="found", x=list(KINDS), y=[scan.counts[k] for k in KINDS], marker_color=OKABE_ITO["blue"], text=[scan.counts[k] for k in KINDS], textposition="outside")
-            figure.update_layout(barmode="group", title=dict(text=f"{len(dataset)} synthetic records (seed {seed.value})", font_size=16), yaxis_title="items", legend=dict(orientation="h", y=1.0, x=0.7))
+            figure.data[0].y = [planted[k] for k in KINDS]
+            figure.data[1].update(y=[scan.counts[k] for k in KINDS], text=[scan.counts[k] for k in KINDS])
+            figure.update_layout(title=dict(text=f"{len(dataset)} synthetic records (seed {seed.value})", font_size=16, x=0.02))
         flagged = sorted({f.record_index for f in scan.findings})
         clean = len(dataset) - len(flagged)
         items = "".join(f"<li>{html.escape(scan.redacted[i])}</li>" for i in flagged[:6])
