@@ -49,7 +49,8 @@ class Result:
 
     def one_line(self) -> str:
         """The message on one line, for the grader's report."""
-        return "; ".join([self.summary.rstrip(".")] + [f"{label.lower()}: {text}" for label, text in self._details()])
+        text = "; ".join([self.summary.rstrip(".")] + [f"{label.lower()}: {detail}" for label, detail in self._details()])
+        return " ".join(text.split())
 
     def _details(self) -> list[tuple[str, str]]:
         return [(label, text) for label, text in (("Expected", self.expected), ("Got", self.got), ("Hint", self.hint)) if text]
