@@ -73,7 +73,11 @@ def check_rise_enabled(config_dirs: list[str] | None = None) -> Finding:
                 continue
             if extensions.get("rise/main"):
                 return Finding(OK, f"RISE enabled ({config})")
-    return Finding(WARN, "RISE is not enabled in the classic notebook (needed to present the deck)", "run `make present` once")
+    return Finding(
+        WARN,
+        "RISE is not enabled in the classic notebook (needed to present the deck)",
+        "`pip install --force-reinstall --no-deps rise` (installing RISE enables it), then `make present`",
+    )
 
 
 def check_browser(path: Path = BROWSER) -> Finding:
