@@ -25,13 +25,15 @@ CLEAN, PAYLOAD, EVASIVE, SAFETENSORS = (
 def _examples() -> Iterator[dict[str, Path]]:
     """Fresh example files; fails the check if the learner's code ran a payload."""
     with tempfile.TemporaryDirectory(prefix="aiopen-check-") as folder:
-        yield make_examples(folder)
-        expect(
-            not (Path(folder) / CANARY_NAME).exists(),
-            "the file to be read, not loaded",
-            "the payload ran (it created its canary file)",
-            "Use pickletools.genops; never pickle.load or pickle.loads on a file you have not checked.",
-        )
+        try:
+            yield make_examples(folder)
+        finally:  # this message wins over any other: it is the lesson
+            expect(
+                not (Path(folder) / CANARY_NAME).exists(),
+                "the file to be read, not loaded",
+                "the payload ran (it created its canary file)",
+                "Use pickletools.genops; never pickle.load or pickle.loads on a file you have not checked.",
+            )
 
 
 def _imports(scanner: Callable[[bytes], Any], data: bytes) -> set[tuple[str, str]]:
