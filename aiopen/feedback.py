@@ -117,7 +117,7 @@ def evaluate(exercise: str, question: str, namespace: Mapping[str, Any]) -> Resu
     except RecursionError:
         return Result(question, FAIL, "Your code called itself without end (RecursionError).", hint="Check the stopping case.")
     except Exception as error:  # noqa: BLE001 - any error in the learner's code becomes a message
-        message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        message = f"{type(error).__name__}: {str(error).rstrip('.')}" if str(error) else type(error).__name__
         return Result(question, FAIL, f"Your code raised {message}.", hint="Run your cell again to see where, fix it, then check again.")
     return Result(question, PASS, note or "Correct.")
 

@@ -30,22 +30,30 @@ def _expect_close(got: float, wanted: float, what: str, unit: str, hint: str) ->
 
 
 def _reference(answers: Answers) -> dict[str, float]:
-    model, gpu, price, grid = answers["MODEL"], answers["GPU"], answers["PRICE"], answers["GRID"]
-    batch, context, arch = answers["BATCH"], answers["CONTEXT"], answers["MODEL"].architecture
+    """Memory, GPUs and the throughput ceiling for the notebook's scenario."""
+    model, gpu, batch, context = answers["MODEL"], answers["GPU"], answers["BATCH"], answers["CONTEXT"]
+    arch = model.architecture
     weights = costs.weight_bytes(model.params, "bf16")
     kv = costs.kv_cache_bytes(arch.layers, arch.kv_heads, arch.head_dim, context, batch, "bf16")
     gpus = costs.min_gpus(weights + kv, gpu.memory_bytes)
-    tokens_per_s = costs.batch_decode_tokens_per_s_ceiling(weights, kv, batch, gpus, gpu.bandwidth_bytes_per_s)
-    energy = costs.energy_kwh_per_million_tokens(gpu.power_w, gpus, tokens_per_s)
     return {
         "weights_gb": weights / 1e9,
         "kv_gb": kv / 1e9,
         "gpus_needed": gpus,
-        "tokens_per_s": tokens_per_s,
+        "tokens_per_s": costs.batch_decode_tokens_per_s_ceiling(weights, kv, batch, gpus, gpu.bandwidth_bytes_per_s),
+    }
+
+
+def _per_million_tokens(answers: Answers) -> dict[str, float]:
+    """Hours, energy, CO2 and cost per million tokens at the ceiling."""
+    scenario = _reference(answers)
+    gpus, tokens_per_s, gpu = scenario["gpus_needed"], scenario["tokens_per_s"], answers["GPU"]
+    energy = costs.energy_kwh_per_million_tokens(gpu.power_w, gpus, tokens_per_s)
+    return {
         "hours": costs.gpu_hours_per_million_tokens(1, tokens_per_s),
         "energy_kwh": energy,
-        "co2_kg": costs.co2_kg_from_energy(energy, grid.kg_co2_per_kwh),
-        "cost_usd": costs.cost_per_million_tokens(price.price_per_gpu_hour, gpus, tokens_per_s),
+        "co2_kg": costs.co2_kg_from_energy(energy, answers["GRID"].kg_co2_per_kwh),
+        "cost_usd": costs.cost_per_million_tokens(answers["PRICE"].price_per_gpu_hour, gpus, tokens_per_s),
     }
 
 
@@ -69,12 +77,14 @@ def q3(answers: Answers) -> None:
 
 
 def q4(answers: Answers) -> None:
-    got = number(answers["tokens_per_s"], "tokens_per_s")
-    _expect_close(got, _reference(answers)["tokens_per_s"], "the batch decode ceiling in tokens/s", "tokens/s", "batch x GPUs x bandwidth / (weights + KV), in consistent units; q3 must pass first.")
+    got, wanted = number(answers["tokens_per_s"], "tokens_per_s"), _reference(answers)["tokens_per_s"]
+    if _close(got * answers["BATCH"], wanted):
+        raise Mismatch("the ceiling for the whole batch", f"{got:.4g} tokens/s (one user's share)", "Each decode step makes one token for every sequence in the batch.")
+    _expect_close(got, wanted, "the batch decode ceiling in tokens/s", "tokens/s", "batch x GPUs x bandwidth / (weights + KV), in consistent units; q3 must pass first.")
 
 
 def q5(answers: Answers) -> None:
-    reference = _reference(answers)
+    reference = _per_million_tokens(answers)
     hints = {
         "hours": "1e6 / tokens_per_s / 3600.",
         "energy_kwh": "GPU.power_w / 1000 x gpus_needed x hours.",
