@@ -1,13 +1,20 @@
 // Classic-notebook extension that `make present` enables. When a notebook whose
-// metadata says {"aiopen": {"autorun": true}} opens, it restarts the kernel (a
-// reloaded page reconnects to the old kernel, whose widget models the new page
-// does not know), waits until the ipywidgets manager is attached (running earlier
-// races it and leaves widget outputs empty), then runs every cell, so RISE shows
-// live widgets without the presenter pressing a key. Autosave is switched off so
-// presenting never writes this session's outputs into the tracked deck file.
-define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
+// metadata says {"aiopen": {"autorun": true}} opens, it runs every cell once the
+// kernel is connected and the ipywidgets manager is attached (running earlier
+// races the manager and leaves widget outputs empty), so RISE shows live widgets
+// without the presenter pressing a key.
+// A reloaded page reconnects to the kernel that already ran the deck, whose widget
+// models the new page does not know: then the kernel is restarted first.
+// Autosave is switched off so presenting never writes this session's outputs into
+// the tracked deck file.
+// It also starts RISE itself: RISE's own autolaunch reads the notebook metadata
+// when its config loads, which can happen before the notebook has loaded, and then
+// silently does nothing. The deck's RISE settings also live in the server's
+// nbconfig (rise.json beside this kit's notebook.d) for the same reason.
+define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, events) {
   "use strict";
   var started = false;
+  var RAN_BEFORE = "__import__('sys').modules.get('aiopen.widgets') is not None";
 
   function ready() {
     var kernel = Jupyter.notebook && Jupyter.notebook.kernel;
@@ -18,22 +25,59 @@ define(["base/js/namespace", "base/js/events"], function (Jupyter, events) {
     if (ready()) { action(); } else { setTimeout(function () { whenReady(action); }, 100); }
   }
 
+  function runAll() {
+    Jupyter.notebook.execute_all_cells();
+    document.body.setAttribute("data-aiopen-autorun", "started");
+  }
+
+  function restartThenRunAll() {
+    Jupyter.notebook.clear_all_output();
+    events.one("kernel_ready.Kernel", function () {
+      // Give the widget manager time to finish reconnecting to the new kernel.
+      setTimeout(function () { whenReady(runAll); }, 1500);
+    });
+    Jupyter.notebook.kernel.restart();
+  }
+
   function autorun() {
     var meta = (Jupyter.notebook && Jupyter.notebook.metadata.aiopen) || {};
     if (started || !meta.autorun || !ready()) { return; }
     started = true;
     Jupyter.notebook.set_autosave_interval(0);
-    Jupyter.notebook.clear_all_output();
-    events.one("kernel_ready.Kernel", function () {
-      whenReady(function () {
-        Jupyter.notebook.execute_all_cells();
-        document.body.setAttribute("data-aiopen-autorun", "started");
-      });
+    var callbacks = {
+      shell: {
+        reply: function (msg) {
+          var answer = (msg.content.user_expressions || {}).ran;
+          var ranBefore = answer && answer.data && answer.data["text/plain"] === "True";
+          if (ranBefore) { restartThenRunAll(); } else { runAll(); }
+        }
+      }
+    };
+    Jupyter.notebook.kernel.execute("", callbacks, {
+      silent: false, store_history: false, user_expressions: { ran: RAN_BEFORE }
     });
-    Jupyter.notebook.kernel.restart();
+  }
+
+  function riseIsOn() { return $("#maintoolbar").hasClass("reveal_tagging"); }
+
+  function startRise() {
+    var meta = (Jupyter.notebook && Jupyter.notebook.metadata.aiopen) || {};
+    var loaded = Jupyter.notebook && Jupyter.notebook._fully_loaded;
+    if (loaded && !meta.autorun) { return; }
+    if (!loaded || !Jupyter.actions.exists("RISE:slideshow")) {
+      setTimeout(startRise, 100);
+      return;
+    }
+    // RISE runs its own autolaunch in the promise chain that registers the action;
+    // one more tick and it has either started the show or given up.
+    setTimeout(function () {
+      if (!riseIsOn()) { Jupyter.actions.call("RISE:slideshow"); }
+      document.body.setAttribute("data-aiopen-rise", "on");
+    }, 0);
   }
 
   function load_ipython_extension() {
+    startRise();
     events.on("kernel_ready.Kernel", function () { whenReady(autorun); });
     whenReady(autorun);
   }
