@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -138,7 +139,8 @@ def run_solutions(solutions_dir: Path = SOLUTIONS_DIR, timeout_s: int = 600) -> 
 
     for path in solution_notebooks(solutions_dir):
         notebook = nbformat.read(path, as_version=4)
-        NotebookClient(notebook, timeout=timeout_s, record_timing=False, resources={"metadata": {"path": str(path.parent)}}).execute()
+        client = NotebookClient(notebook, timeout=timeout_s, record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+        client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # kernel logs are not outputs
         nbformat.write(notebook, path)
         print(f"ran {path}")
 
