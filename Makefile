@@ -12,7 +12,7 @@ STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help present test test-fast bench check clean
+.PHONY: help present test test-fast bench exercises grade check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,18 @@ test-fast: $(TEST_STAMP) ## the suite without browser tests
 
 bench: $(STAMP) ## print speed and memory figures (name: value unit)
 	$(PY) benchmarks/run.py
+
+exercises: $(STAMP) ## re-run solutions/ and regenerate exercises/ from them
+	$(PY) -m aiopen.exercises --run-solutions
+
+grade: $(STAMP) ## grade one notebook: make grade NB=exercises/02_sampling.ipynb
+	@test -n "$(NB)" || { echo "Say which notebook: make grade NB=exercises/02_sampling.ipynb"; exit 2; }
+	$(PY) -m aiopen.grade $(NB)
+
+# No $(STAMP) here on purpose: the doctor reports what is missing instead of installing it.
+check: ## is this machine ready? packages, model file, browser, with a fix for each problem
+	@test -x $(PY) || { echo "No .venv yet: run 'make present' or 'make test' once, which set everything up."; exit 1; }
+	$(PY) -m aiopen.doctor
 
 clean: ## remove the virtual env, caches and artifacts
 	rm -rf $(VENV) artifacts .pytest_cache build *.egg-info
