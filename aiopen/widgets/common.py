@@ -60,6 +60,23 @@ def figure_widget(height: int = 420, width: int | None = None, **layout: Any) ->
     return fig
 
 
+def scoped_css(scope: str, extra: str = "") -> widgets.HTML:
+    """A ``<style>`` block for one widget family (``scope`` is the container's CSS class).
+
+    Labels keep the width each control asks for (``style.description_width``), whatever
+    a slide theme's minimum label width says, so number inputs are never squeezed to nothing;
+    a ToggleButtons' description sits on the same line as its buttons.
+    """
+    return widgets.HTML(
+        f"<style>.{scope} .widget-label {{min-width:0 !important}}"
+        f" .{scope} .widget-text input, .{scope} .widget-dropdown select {{min-width:3em}}"
+        # ToggleButtons: description and buttons on one line (classic notebook stacks them)
+        f" .{scope} .widget-toggle-buttons {{display:flex;flex-direction:row;align-items:baseline}}"
+        f" .{scope} .widget-toggle-buttons > .widget-label {{flex-shrink:0}} {extra}</style>",
+        layout=widgets.Layout(margin="0", height="0px", overflow="hidden"),
+    )
+
+
 def caption(text: str) -> widgets.HTML:
     """A visible text alternative for a figure (alt text that sighted viewers can read too)."""
     return widgets.HTML(

@@ -17,14 +17,17 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from aiopen import openness as o
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, status_line
 
 WIDTH = 1180
 CONTROL_CSS = (
-    "<style>.aiopen-openness .widget-label, .aiopen-openness select, .aiopen-openness button,"
+    ".aiopen-openness .widget-label, .aiopen-openness select, .aiopen-openness button,"
     " .aiopen-openness .widget-checkbox label, .aiopen-openness td, .aiopen-openness th {font-size:15px !important}"
-    " .aiopen-openness .widget-checkbox {height:24px} .aiopen-openness h4 {font-size:16px;margin:2px 0}</style>"
+    " .aiopen-openness .widget-checkbox {height:24px} .aiopen-openness h4 {font-size:16px;margin:2px 0}"
+    " .aiopen-openness .aiopen-panel table {border-collapse:collapse;margin:2px 0}"
+    " .aiopen-openness .aiopen-panel td {padding:1px 6px 1px 0;border:none;line-height:1.25;text-align:left;vertical-align:middle}"
 )
+LABEL = {"description_width": "70px"}  # one label width for every control row
 STATUS_STYLE = {  # code in the heatmap, colour, symbol, legend label: colour is never the only cue
     "unknown": (0, "#E3E3E3", "?", "? unknown (no source found)"),
     "no": (1, OKABE_ITO["vermillion"], "✗", "✗ not released"),
@@ -35,7 +38,7 @@ MET_COLOUR, UNMET_COLOUR = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
 
 
 def _container(children: list[widgets.Widget], **attributes: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([widgets.HTML(CONTROL_CSS), *children], layout=widgets.Layout(width=f"{WIDTH + 20}px"))
+    box = widgets.VBox([scoped_css("aiopen-openness", CONTROL_CSS), *children], layout=widgets.Layout(width=f"{WIDTH + 20}px"))
     box.add_class("aiopen-openness")
     for name, value in attributes.items():
         setattr(box, name, value)
@@ -69,8 +72,13 @@ def _presets() -> dict[str, tuple[list[str], bool]]:
     }
 
 
+def _condensed(names: list[str], shown: int = 3) -> str:
+    """At most ``shown`` names, then "+N more": the panel beside the checkboxes is narrow."""
+    return ", ".join(names if len(names) <= shown + 1 else [*names[:shown], f"+{len(names) - shown} more"])
+
+
 def _class_row(mof_class: int, ticked: list[str]) -> str:
-    """One progress row: cumulative count, and the missing components this class itself adds."""
+    """One progress row: cumulative count, and the missing components this class itself adds (condensed)."""
     required = o.required_for_class(mof_class)
     missing = o.mof_missing(ticked, mof_class)
     done = len(required) - len(missing)
@@ -78,13 +86,17 @@ def _class_row(mof_class: int, ticked: list[str]) -> str:
     lower_unmet = [CLASS_TITLES[k].split(" · ")[0] for k in range(3, mof_class, -1) if o.mof_missing(ticked, k)]
     if lower_unmet:
         own.append(f"all of {lower_unmet[0]}")
-    detail = "missing: " + ", ".join(own) if missing else "✓ met"
+    detail = "missing: " + _condensed(own) if missing else "✓ met"
     colour = MET_COLOUR if not missing else UNMET_COLOUR
     bar = (
-        f'<div style="width:160px;height:14px;background:#EEE;border:1px solid #999">'
-        f'<div style="width:{160 * done // len(required)}px;height:100%;background:{colour}"></div></div>'
+        f'<div style="width:90px;height:12px;background:#EEE;border:1px solid #999">'
+        f'<div style="width:{90 * done // len(required)}px;height:100%;background:{colour}"></div></div>'
     )
-    return f"<tr><td><b>{CLASS_TITLES[mof_class]}</b></td><td>{bar}</td><td>{done}/{len(required)}</td><td>{html.escape(detail)}</td></tr>"
+    full = html.escape("missing: " + ", ".join(own)) if missing else ""
+    return (
+        f"<tr><td><b>{CLASS_TITLES[mof_class]}</b></td><td>{bar}</td><td>{done}/{len(required)}</td></tr>"
+        f'<tr><td colspan="3" title="{full}" style="color:#444;font-size:14px;padding-bottom:4px">{html.escape(detail)}</td></tr>'
+    )
 
 
 def _checklist_html(ticked: list[str], licence_open: bool) -> str:
@@ -96,12 +108,13 @@ def _checklist_html(ticked: list[str], licence_open: bool) -> str:
     )
     osaid_colour = MET_COLOUR if verdict.meets else UNMET_COLOUR
     return (
-        f'<div style="font-size:15px"><div style="font-size:19px;font-weight:bold">{html.escape(headline)}</div>'
-        f'<table style="border-collapse:collapse">{"".join(_class_row(k, ticked) for k in (3, 2, 1))}</table>'
-        f'<div style="font-size:19px;font-weight:bold;color:{osaid_colour};margin-top:6px">'
+        f'<div class="aiopen-panel" style="font-size:15px;line-height:1.3">'
+        f'<div style="font-size:18px;font-weight:bold">{html.escape(headline)}</div>'
+        f'<table>{"".join(_class_row(k, ticked) for k in (3, 2, 1))}</table>'
+        f'<div style="font-size:18px;font-weight:bold;color:{osaid_colour};margin-top:4px">'
         f"OSAID 1.0: {'meets' if verdict.meets else 'does not meet'}</div>"
         f"<table>{requirement_rows}</table>"
-        f'<div style="color:#444">{html.escape(verdict.summary)}</div></div>'
+        f'<div style="color:#444;font-size:14px">{html.escape(verdict.summary)}</div></div>'
     )
 
 
@@ -115,25 +128,29 @@ def release_checklist() -> widgets.VBox:
             description_allow_html=False,
             indent=False,
             tooltip=f"{c.name}: {c.description}",
-            layout=_width("250px"),
+            layout=widgets.Layout(width="232px", height="24px"),
         )
         for c in o.MOF_COMPONENTS
     }
     columns = widgets.HBox(
         [
-            widgets.VBox([widgets.HTML(f"<h4>{CLASS_TITLES[k]}</h4>")] + [checkboxes[c.name] for c in o.MOF_COMPONENTS if c.mof_class == k])
+            widgets.VBox(
+                [widgets.HTML(f"<h4>{CLASS_TITLES[k]}</h4>")] + [checkboxes[c.name] for c in o.MOF_COMPONENTS if c.mof_class == k],
+                layout=_width("240px"),
+            )
             for k in (3, 2, 1)
         ]
     )
     licence = widgets.ToggleButtons(
-        options=[("Open licence (OSI-approved)", True), ("Restrictive licence (use limits)", False)],
+        options=[("Open (OSI-approved)", True), ("Restrictive (use limits)", False)],
         value=True,
         description="Licence:",
-        style={"button_width": "250px"},
+        tooltips=["Open licence: OSI-approved", "Restrictive licence: use limits"],
+        style={"button_width": "200px", **LABEL},
     )
     presets = _presets()
-    preset = widgets.Dropdown(options=[EMPTY_PRESET, *presets], value=EMPTY_PRESET, description="Preset:", layout=_width("380px"))
-    result = widgets.HTML()
+    preset = widgets.Dropdown(options=[EMPTY_PRESET, *presets], value=EMPTY_PRESET, description="Preset:", style=LABEL, layout=_width("360px"))
+    result = widgets.HTML(layout=widgets.Layout(width="460px", margin="0 0 0 16px"))
 
     @guarded(status)
     def update(_: object = None) -> None:
@@ -160,8 +177,9 @@ def release_checklist() -> widgets.VBox:
         "and the OSI Open Source AI Definition 1.0's three requirements. The mapping from components to OSI requirements is the kit's "
         "interpretation (see aiopen.openness.OSAID_MAPPING); OSI publishes no such mapping. Presets 'as sourced' tick only what a source states."
     )
+    left = widgets.VBox([preset, licence, columns, status], layout=_width("730px"))
     return _container(
-        [widgets.HBox([preset, licence]), columns, result, status, text],
+        [widgets.HBox([left, result]), text],
         checkboxes=checkboxes, licence=licence, preset=preset, result=result, status=status, caption=text,
     )
 
@@ -223,22 +241,24 @@ def openness_heatmap() -> widgets.VBox:
     verdicts = {m.name: o.osaid_verdict(m.name) for m in releases}
     liesenfeld = o.liesenfeld_scores()
     columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
-    figure = figure_widget(height=560, width=WIDTH, margin=dict(l=110, r=20, t=60, b=150))
+    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=100, r=10, t=62, b=96))
     scale = []
     for code, colour, _, _ in STATUS_STYLE.values():
         scale += [[code / 4, colour], [(code + 1) / 4, colour]]
     figure.add_heatmap(
         x=columns, zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
-        texttemplate="%{text}", textfont=dict(size=16, color="#111"), hovertemplate="%{customdata}<extra></extra>",
+        texttemplate="%{text}", textfont=dict(size=15, color="#111"), hovertemplate="%{customdata}<extra></extra>",
     )
     for _, colour, _, label in reversed(STATUS_STYLE.values()):
         figure.add_scatter(x=[None], y=[None], mode="markers", name=label, marker=dict(symbol="square", size=14, color=colour, line=dict(color="#666", width=1)))
     shapes, notes = _class_bands()
     figure.update_layout(
-        shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.42, x=0.5, xanchor="center"),
-        xaxis=dict(tickangle=-35, side="bottom", showgrid=False), yaxis=dict(autorange="reversed", showgrid=False),
+        shapes=shapes, annotations=notes,
+        legend=dict(orientation="h", y=1.07, yanchor="bottom", x=1, xanchor="right", font=dict(size=15)),
+        xaxis=dict(tickangle=-30, side="bottom", showgrid=False, tickfont=dict(size=14), automargin=False),
+        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(size=15)),
     )
-    sort = widgets.Dropdown(options=SORTS, value="Components released", description="Sort by:", layout=_width("330px"))
+    sort = widgets.Dropdown(options=SORTS, value="Components released", description="Sort by:", style=LABEL, layout=_width("330px"))
 
     @guarded(status)
     def draw(_: object = None) -> None:
@@ -310,7 +330,7 @@ def fmti_chart() -> widgets.VBox:
             f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/100"
             f"<br>Source: {_short(s.source)} ({s.verification}){notes}"
         )
-    figure = figure_widget(height=520, width=WIDTH, margin=dict(l=20, r=30, t=60, b=60))
+    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
     figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
     for edition, (colour, symbol) in EDITION_STYLE.items():
         figure.add_scatter(mode="markers", name=f"{o.FMTI_INDICES[edition].replace(' (revised indicators)', ', revised')} · mean {means[edition]:g}", marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
@@ -319,8 +339,8 @@ def fmti_chart() -> widgets.VBox:
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, title_text="Dotted lines: means"),
     )
-    sort = widgets.Dropdown(options=FMTI_SORTS, value="May 2024 total", description="Sort by:", layout=_width("360px"))
-    highlight = widgets.Dropdown(options=[NO_HIGHLIGHT, *sorted(totals, key=str.casefold)], value=NO_HIGHLIGHT, description="Highlight:", layout=_width("380px"))
+    sort = widgets.Dropdown(options=FMTI_SORTS, value="May 2024 total", description="Sort by:", style=LABEL, layout=_width("360px"))
+    highlight = widgets.Dropdown(options=[NO_HIGHLIGHT, *sorted(totals, key=str.casefold)], value=NO_HIGHLIGHT, description="Highlight:", style=LABEL, layout=_width("380px"))
     show_revised = widgets.Checkbox(value=False, description="Show Dec 2025 (revised indicators)", indent=False, layout=_width("330px"))
 
     @guarded(status)
