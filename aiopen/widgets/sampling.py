@@ -13,7 +13,7 @@ import numpy as np
 
 from aiopen import sampling
 from aiopen.lm import LanguageModel, load_model
-from aiopen.widgets.common import GREY, PALETTE, caption, figure_widget, guarded, show_message, status_line
+from aiopen.widgets.common import GREY, PALETTE, caption, figure_widget, guarded, scoped_css, show_message, status_line
 
 BARS = 15
 SAMPLE_TOKENS = 24
@@ -22,6 +22,13 @@ CACHED_PROMPTS = 32
 TOP_K_OFF = "off"
 TEXT_PRESETS = ["The capital of France is", "Open source software is", "Once upon a time"]
 CHAT_PRESET = ("Chat: why publish model weights?", "Why does it matter that a model's weights are published?")
+CSS_SCOPE = "aiopen-sampling"
+CONTROL_CSS = (
+    f".{CSS_SCOPE} .widget-label, .{CSS_SCOPE} select, .{CSS_SCOPE} textarea, .{CSS_SCOPE} button,"
+    f" .{CSS_SCOPE} .widget-readout, .{CSS_SCOPE} .widget-checkbox label {{font-size:15px !important}}"
+    f" .{CSS_SCOPE} .aiopen-samples td {{padding:2px 6px;border:none;border-bottom:1px solid #DDD;line-height:1.3;"
+    "text-align:left;vertical-align:top;font-size:14px}"
+)
 
 
 def _shown(token: str) -> str:
@@ -37,37 +44,43 @@ class SamplingExplorer(widgets.VBox):
         self._scores: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}  # prompt -> (sorted logits, token ids, truncated)
         self._current: tuple[np.ndarray, np.ndarray, bool] | None = None
         self.status = status_line()
-        self.preset = widgets.Dropdown(description="Prompt", layout=widgets.Layout(width="330px"))
+        label = {"description_width": "90px"}
+        self.preset = widgets.Dropdown(description="Prompt", style=label, layout=widgets.Layout(width="390px"))
         self.prompt = widgets.Textarea(rows=2, continuous_update=False, placeholder="Type your own prompt",
-                                       layout=widgets.Layout(width="640px"))
-        slider = dict(continuous_update=True, style={"description_width": "80px"}, layout=widgets.Layout(width="320px"))
+                                       layout=widgets.Layout(width="800px", height="52px"))
+        slider = dict(continuous_update=True, style=label, layout=widgets.Layout(width="390px"))
         self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.05, description="temperature", readout_format=".2f", **slider)
         self.top_k = widgets.SelectionSlider(options=[*map(str, range(1, 101)), TOP_K_OFF], value=TOP_K_OFF, description="top-k", **slider)
         self.top_p = widgets.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, description="top-p", readout_format=".2f", **slider)
         self.summary = widgets.HTML()
-        self.figure = figure_widget(height=330, width=1000, margin=dict(l=60, r=20, t=10, b=60), barmode="overlay",
-                                    xaxis=dict(tickangle=-30), yaxis=dict(title="probability", tickformat=".0%"),
-                                    legend=dict(orientation="h", x=1, xanchor="right", y=1.0))
+        self.figure = figure_widget(height=310, width=720, margin=dict(l=60, r=10, t=34, b=62), barmode="overlay",
+                                    xaxis=dict(tickangle=-40, tickfont=dict(size=15)), yaxis=dict(title="probability", tickformat=".0%"),
+                                    legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom", font=dict(size=15)))
         self.figure.add_bar(name="kept: sampling chooses among these", marker_color=PALETTE[0])
         self.figure.add_bar(name="cut by top-k / top-p", marker_color=GREY)
-        self.n_samples = widgets.IntSlider(value=4, min=1, max=8, description="N", style={"description_width": "20px"},
-                                           layout=widgets.Layout(width="200px"))
+        self.n_samples = widgets.IntSlider(value=4, min=1, max=8, description="N", style=label,
+                                           layout=widgets.Layout(width="300px"))
         self.fixed_seed = widgets.Checkbox(value=False, description=f"fixed seed ({FIXED_SEED})", indent=False,
-                                           layout=widgets.Layout(width="150px"))
-        self.sample_button = widgets.Button(description="Sample N", button_style="primary", icon="dice")
-        self.samples = widgets.HTML()
+                                           layout=widgets.Layout(width="160px", margin="0 0 0 16px"))
+        self.sample_button = widgets.Button(description="Sample N", button_style="primary", icon="dice",
+                                            layout=widgets.Layout(width="130px"))
+        self.status.layout = widgets.Layout(min_height="1.6em", width="620px", margin="0 0 0 12px")
+        self.samples = widgets.HTML(layout=widgets.Layout(width="470px", max_height="310px", overflow_y="auto",
+                                                          margin="0 0 0 10px"))
+        self.samples.value = self._samples_hint()
         super().__init__([
+            scoped_css(CSS_SCOPE, CONTROL_CSS),
             widgets.HBox([self.preset, self.prompt]),
             widgets.HBox([self.temperature, self.top_k, self.top_p]),
-            self.status,
+            widgets.HBox([self.n_samples, self.fixed_seed, self.sample_button, self.status]),
             self.summary,
-            self.figure,
+            widgets.HBox([self.figure, self.samples]),
             caption("Bar chart of the 15 most likely next tokens and their probabilities at the chosen temperature. "
                     "Blue bars are the tokens the sampler may still choose; grey bars were removed by top-k or top-p, "
-                    "and the kept probabilities are rescaled to add up to 1 before a token is drawn."),
-            widgets.HBox([self.n_samples, self.fixed_seed, self.sample_button]),
-            self.samples,
-        ])
+                    "and the kept probabilities are rescaled to add up to 1 before a token is drawn. "
+                    "Beside it, the continuations drawn with Sample N."),
+        ], layout=widgets.Layout(width="1220px"))
+        self.add_class(CSS_SCOPE)
         self.preset.observe(guarded(self.status)(self._on_preset), "value")
         self.prompt.observe(guarded(self.status)(self._on_prompt), "value")
         for control in (self.temperature, self.top_k, self.top_p):
@@ -77,6 +90,11 @@ class SamplingExplorer(widgets.VBox):
         if self.model is None:  # the message saying why is already on screen
             for control in (self.preset, self.prompt, self.temperature, self.top_k, self.top_p, self.sample_button):
                 control.disabled = True
+
+    @staticmethod
+    def _samples_hint() -> str:
+        return ('<div style="font-size:15px;color:#555;line-height:1.3">Press <b>Sample N</b> to draw N continuations '
+                f"of {SAMPLE_TOKENS} tokens with these settings; they appear here.</div>")
 
     # -- callbacks ------------------------------------------------------------------------
 
@@ -95,7 +113,7 @@ class SamplingExplorer(widgets.VBox):
     def _on_prompt(self, change: dict) -> None:
         self._current = None
         self.figure.data[0].y, self.figure.data[1].y = (), ()
-        self.summary.value = self.samples.value = ""
+        self.summary.value, self.samples.value = "", self._samples_hint()
         show_message(self.status, "")
         self._current = self._distribution(change["new"])
         if self._current[2]:
@@ -149,13 +167,13 @@ class SamplingExplorer(widgets.VBox):
         texts = self.model.generate(self.prompt.value, n=n, max_new_tokens=SAMPLE_TOKENS, seed=seed, **self._settings())
         show_message(self.status, "")
         rows = "".join(
-            f'<tr><td style="padding:2px 8px;color:#666">{i}</td><td style="padding:2px 8px">{html.escape(_shown_text(t))}</td></tr>'
+            f'<tr><td style="color:#666">{i}</td><td>{html.escape(_shown_text(t))}</td></tr>'
             for i, t in enumerate(texts, 1)
         )
         seed_note = f"seed {FIXED_SEED}: click again, same texts" if seed is not None else "new random seed each click"
         self.samples.value = (
-            f'<div style="font-size:15px"><b>{len(set(texts))} distinct</b> of {n} ({seed_note})'
-            f'<table style="border-collapse:collapse;margin-top:4px">{rows}</table></div>'
+            f'<div style="font-size:15px;line-height:1.3"><b>{len(set(texts))} distinct</b> of {n} ({seed_note})'
+            f'<table class="aiopen-samples" style="border-collapse:collapse;margin-top:4px">{rows}</table></div>'
         )
 
 
