@@ -18,17 +18,21 @@ import ipywidgets as widgets
 
 from aiopen import costs
 from aiopen import data
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, show_message, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, show_message, status_line
 
 FIGURE_WIDTH = 1000
+WIDE = 1200  # the calculator and the side-by-side use the slide's full width
+LABEL = {"description_width": "initial"}  # labels as wide as their text, never squeezed or cut
 GIB = 2**30
 MIB = 2**20
 CUSTOM = "(custom size)"
 KV_PRECISION = "bf16"
 CONTROL_CSS = (
-    "<style>.aiopen-costs .widget-label, .aiopen-costs select, .aiopen-costs input, .aiopen-costs button,"
+    ".aiopen-costs .widget-label, .aiopen-costs select, .aiopen-costs input, .aiopen-costs button,"
     " .aiopen-costs .widget-readout {font-size:15px !important}"
-    " .aiopen-costs .aiopen-results td {padding:1px 10px 1px 0; font-size:15px}</style>"
+    " .aiopen-costs .aiopen-results {border-collapse:collapse}"
+    " .aiopen-costs .aiopen-results td {padding:1px 10px 1px 0;font-size:15px;line-height:1.3;border:none;"
+    "border-bottom:1px solid #E5E5E5;text-align:left;vertical-align:top}"
 )
 OPENNESS_STYLE = {  # colour and marker symbol, so colour is never the only cue
     "open": (OKABE_ITO["bluish_green"], "circle"),
@@ -51,8 +55,8 @@ Y_CHOICES = {
 }
 
 
-def _container(children: list[widgets.Widget], **attributes: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([widgets.HTML(CONTROL_CSS), *children], layout=widgets.Layout(width=f"{FIGURE_WIDTH + 20}px"))
+def _container(children: list[widgets.Widget], width: int = FIGURE_WIDTH + 20, **attributes: widgets.Widget) -> widgets.VBox:
+    box = widgets.VBox([scoped_css("aiopen-costs", CONTROL_CSS), *children], layout=widgets.Layout(width=f"{width}px"))
     box.add_class("aiopen-costs")
     for name, value in attributes.items():
         setattr(box, name, value)
@@ -128,15 +132,15 @@ def training_cost_chart() -> widgets.VBox:
 
     Attributes: ``figure``, ``y_axis`` (ToggleButtons), ``caption``, ``status``.
     """
-    y_axis = widgets.ToggleButtons(options=list(Y_CHOICES), value="Training GPU-hours", description="Y axis:")
+    y_axis = widgets.ToggleButtons(options=list(Y_CHOICES), value="Training GPU-hours", description="Y axis:", style={"button_width": "170px", **LABEL})
     status = status_line()
     fig = figure_widget(
         height=400,
         width=FIGURE_WIDTH,
         xaxis=dict(type="log", title="Parameters (log)"),
         yaxis=dict(type="log"),
-        legend=dict(orientation="h", y=1.12, x=0),
-        margin=dict(t=60),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        margin=dict(t=40, b=50),
     )
     for category, (colour, symbol) in OPENNESS_STYLE.items():
         fig.add_scatter(
@@ -189,6 +193,14 @@ def _price_note(gpu: data.Gpu, price: float) -> str:
     return f"Price ${price:,.3g}/GPU-hour is your input (dated default for {gpu.name}: ${default.price_per_gpu_hour:,.3g}, {default.valid})."
 
 
+SIZE_STEP = 0.0001  # log10 step of the size slider: fine enough that its readout matches the model
+
+
+def _same_size(value: float, params: float) -> bool:
+    """True when ``value`` is ``params`` rounded to the size slider's step (as a browser slider does)."""
+    return value > 0 and abs(math.log10(value / params)) <= SIZE_STEP
+
+
 def _results_table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>" for k, v in rows)
     return f'<table class="aiopen-results">{cells}</table>'
@@ -204,30 +216,36 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
     chosen = data.model(model)
     chosen_gpu = data.gpu(gpu)
     with_params = [m for m in data.models() if m.params]
-    model_box = widgets.Dropdown(options=[CUSTOM, *(m.name for m in with_params)], value=chosen.name, description="Model:")
-    params_box = widgets.FloatLogSlider(value=chosen.params, base=10, min=8, max=12, step=0.01, description="Size:", readout_format=".3s")
-    precision_box = widgets.ToggleButtons(options=list(costs.PRECISIONS), value="bf16", description="Precision:", style=dict(button_width="60px"))
-    gpu_box = widgets.Dropdown(options=[g.name for g in data.gpus()], value=chosen_gpu.name, description="GPU:")
-    context_box = widgets.IntText(value=8192, description="Context (tokens):", style=dict(description_width="initial"), layout=widgets.Layout(width="230px"))
-    batch_box = widgets.IntText(value=1, description="Batch:", layout=widgets.Layout(width="150px"))
+    # Options first, then the value, in one constructor call: the default model is what the first view shows.
+    model_box = widgets.Dropdown(options=[CUSTOM, *(m.name for m in with_params)], value=chosen.name, description="Model:",
+                                 style=LABEL, layout=widgets.Layout(width="290px"))
+    params_box = widgets.FloatLogSlider(value=chosen.params, base=10, min=8, max=12, step=SIZE_STEP, description="Size:", readout_format=".3s",
+                                        style=LABEL, layout=widgets.Layout(width="330px"))
+    precision_box = widgets.ToggleButtons(options=list(costs.PRECISIONS), value="bf16", description="Precision:", style=dict(button_width="54px", **LABEL))
+    gpu_box = widgets.Dropdown(options=[g.name for g in data.gpus()], value=chosen_gpu.name, description="GPU:",
+                               style=LABEL, layout=widgets.Layout(width="250px"))
+    context_box = widgets.IntText(value=8192, description="Context (tokens):", style=LABEL, layout=widgets.Layout(width="230px"))
+    batch_box = widgets.IntText(value=1, description="Batch:", style=LABEL, layout=widgets.Layout(width="130px"))
     start_price = data.default_price(chosen_gpu.name)
     price_box = widgets.FloatText(
         value=start_price.price_per_gpu_hour if start_price else 0.0,
         description="$ per GPU-hour:",
-        style=dict(description_width="initial"),
+        style=LABEL,
         layout=widgets.Layout(width="210px"),
     )
     carbon_box = widgets.Dropdown(
         options=[("(no carbon intensity)", None), *((c.name, c) for c in data.carbon_intensities())],
-        value=None,
+        index=0,  # value=None would select nothing and show an empty box; index 0 is the "(no carbon intensity)" entry
         description="CO2:",
-        layout=widgets.Layout(width="380px"),
+        style=LABEL,
+        layout=widgets.Layout(width="390px"),
     )
     status = status_line()
-    results = widgets.HTML(layout=widgets.Layout(width="420px"))
-    assumptions = widgets.HTML(layout=widgets.Layout(width="580px"))
+    results = widgets.HTML(layout=widgets.Layout(width="470px"))
+    assumptions = widgets.HTML(layout=widgets.Layout(width="720px", margin="0 0 0 10px"))
     text = caption("")
-    fig = figure_widget(height=260, width=FIGURE_WIDTH, barmode="stack", margin=dict(l=40, r=20, t=40, b=50), legend=dict(orientation="h", y=1.25, x=0, traceorder="normal"))
+    fig = figure_widget(height=200, width=WIDE, barmode="stack", margin=dict(l=20, r=20, t=36, b=50),
+                        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"))
     fig.add_bar(name="Weights", orientation="h", y=["memory"], x=[0], marker=dict(color=OKABE_ITO["blue"]), hovertemplate="Weights: %{x:,.1f} GB<extra></extra>")
     fig.add_bar(
         name="KV cache",
@@ -267,9 +285,13 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
             f"That is an assumption about your model, not a property of it (derived)."
         )
 
+    def size() -> float:
+        """The chosen model's published size, or the slider's for a custom size (the slider may round it)."""
+        return params_box.value if model_box.value == CUSTOM else data.model(model_box.value).params
+
     @guarded(status)
     def redraw(_change: object = None) -> None:
-        params = params_box.value
+        params = size()
         gpu_row = data.gpu(gpu_box.value)
         kv, kv_note = kv_for(params)
         estimate = costs.serving_estimate(params, precision_box.value, gpu_row.memory_bytes, gpu_row.bandwidth_bytes_per_s, kv, batch_box.value)
@@ -348,7 +370,9 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
         redraw()
 
     @guarded(status)
-    def on_params(_change: object) -> None:
+    def on_params(change: dict) -> None:
+        if not syncing["on"] and model_box.value != CUSTOM and _same_size(change["new"], data.model(model_box.value).params):
+            return  # the browser's slider rounded the model's size to its step: still the same model
         if not syncing["on"] and model_box.value != CUSTOM:
             syncing["on"] = True
             try:
@@ -373,12 +397,12 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
         box.observe(redraw, names="value")
     redraw()
     controls = [
-        widgets.HBox([model_box, params_box, gpu_box]),
-        precision_box,
-        widgets.HBox([context_box, batch_box, price_box, carbon_box]),
+        widgets.HBox([model_box, params_box, gpu_box, price_box]),
+        widgets.HBox([precision_box, context_box, batch_box, carbon_box]),
     ]
     return _container(
-        [*controls, fig, widgets.HBox([results, assumptions]), text, status],
+        [*controls, fig, widgets.HBox([results, assumptions]), status, text],
+        width=WIDE + 20,
         figure=fig,
         model=model_box,
         params=params_box,
@@ -421,18 +445,18 @@ def small_vs_big(small: str = "SmolLM2-135M", big: str = "Llama 3.1 405B", gpu: 
     Attributes: ``figure``, ``small``, ``big`` (Dropdowns), ``precision``, ``gpu``, ``caption``, ``status``.
     """
     names = [m.name for m in data.models() if m.params]
-    small_box = widgets.Dropdown(options=names, value=data.model(small).name, description="Small:")
-    big_box = widgets.Dropdown(options=names, value=data.model(big).name, description="Big:")
-    precision_box = widgets.ToggleButtons(options=list(costs.PRECISIONS), value="bf16", description="Precision:", style=dict(button_width="60px"))
-    gpu_box = widgets.Dropdown(options=[g.name for g in data.gpus()], value=data.gpu(gpu).name, description="GPU:")
+    small_box = widgets.Dropdown(options=names, value=data.model(small).name, description="Small:", style=LABEL, layout=widgets.Layout(width="260px"))
+    big_box = widgets.Dropdown(options=names, value=data.model(big).name, description="Big:", style=LABEL, layout=widgets.Layout(width="250px"))
+    precision_box = widgets.ToggleButtons(options=list(costs.PRECISIONS), value="bf16", description="Precision:", style=dict(button_width="54px", **LABEL))
+    gpu_box = widgets.Dropdown(options=[g.name for g in data.gpus()], value=data.gpu(gpu).name, description="GPU:", style=LABEL, layout=widgets.Layout(width="220px"))
     status = status_line()
     text = caption("")
     says = widgets.HTML(
-        f'<div style="display:flex;gap:24px;font-size:16px"><div style="color:{OKABE_ITO["bluish_green"]}"><b>{html.escape(SMALL_SAYS)}</b></div>'
-        f'<div style="color:{OKABE_ITO["vermillion"]}"><b>{html.escape(BIG_SAYS)}</b></div></div>'
-        '<div style="font-size:14px;color:#444">(the talk\'s trade-off, in words; the bars below are published figures and arithmetic)</div>'
+        f'<div style="font-size:16px;line-height:1.35"><div style="color:{OKABE_ITO["bluish_green"]}"><b>{html.escape(SMALL_SAYS)}</b></div>'
+        f'<div style="color:{OKABE_ITO["vermillion"]}"><b>{html.escape(BIG_SAYS)}</b>'
+        '<span style="font-size:14px;color:#444;font-weight:normal"> &nbsp;(the talk\'s trade-off, in words; the bars are published figures and arithmetic)</span></div></div>'
     )
-    fig = figure_widget(height=380, width=FIGURE_WIDTH, showlegend=False, margin=dict(l=70, r=10, t=50, b=90))
+    fig = figure_widget(height=360, width=WIDE, showlegend=False, margin=dict(l=60, r=10, t=50, b=90))
     fig.set_subplots(rows=1, cols=len(PANELS), subplot_titles=[title for title, _ in PANELS], horizontal_spacing=0.06)
     for column, (_, scale) in enumerate(PANELS, start=1):
         fig.add_bar(
@@ -495,7 +519,8 @@ def small_vs_big(small: str = "SmolLM2-135M", big: str = "Llama 3.1 405B", gpu: 
         box.observe(redraw, names="value")
     redraw()
     return _container(
-        [says, widgets.HBox([small_box, big_box, gpu_box]), precision_box, fig, text, status],
+        [says, widgets.HBox([small_box, big_box, gpu_box, precision_box]), fig, status, text],
+        width=WIDE + 20,
         figure=fig,
         small=small_box,
         big=big_box,
