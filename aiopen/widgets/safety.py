@@ -24,11 +24,24 @@ from aiopen.safety import (
 )
 from aiopen.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
 from aiopen.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, show_message, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, show_message, status_line
 
 MAX_UPLOAD_BYTES = 50 * 2**20
 VERDICT_COLOURS = {"safe": OKABE_ITO["bluish_green"], "suspicious": OKABE_ITO["orange"], "dangerous": OKABE_ITO["vermillion"]}
 TEXT_STYLE = "font-size:15px;line-height:1.35"
+LABEL = {"description_width": "initial"}  # labels as wide as their text, never squeezed or cut
+CSS_SCOPE = "aiopen-safety"
+CONTROL_CSS = (
+    f".{CSS_SCOPE} .widget-label, .{CSS_SCOPE} select, .{CSS_SCOPE} input, .{CSS_SCOPE} button,"
+    f" .{CSS_SCOPE} .widget-readout {{font-size:15px !important}}"
+    f" .{CSS_SCOPE} ul {{display:block;margin:2px 0;padding-left:22px}}"  # not reveal.js's inline-block lists
+)
+
+
+def _box(children: list[widgets.Widget]) -> widgets.VBox:
+    box = widgets.VBox([scoped_css(CSS_SCOPE, CONTROL_CSS), *children], layout=widgets.Layout(width="1220px"))
+    box.add_class(CSS_SCOPE)
+    return box
 
 
 def _pct(x: float) -> str:
@@ -75,10 +88,11 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
     folder = Path(folder or tempfile.mkdtemp(prefix="aiopen-artifacts-"))
     examples = make_examples(folder)
     canary = folder / CANARY_NAME
-    example = widgets.Dropdown(options=list(examples), description="Example:", layout=widgets.Layout(width="430px"), style={"description_width": "70px"})
-    upload = widgets.FileUpload(description=f"Scan your file (≤ {MAX_UPLOAD_BYTES // 2**20} MB)", multiple=False, layout=widgets.Layout(width="260px"))
-    report_view = widgets.HTML(layout=widgets.Layout(width="560px"))
-    figure = figure_widget(height=380, width=580, margin=dict(l=55, r=10, t=50, b=90), yaxis=dict(title="count", rangemode="tozero"))
+    example = widgets.Dropdown(options=list(examples), description="Example:", layout=widgets.Layout(width="430px"), style=LABEL)
+    upload = widgets.FileUpload(description=f"Scan your file (≤ {MAX_UPLOAD_BYTES // 2**20} MB)", multiple=False, layout=widgets.Layout(width="280px"))
+    report_view = widgets.HTML(layout=widgets.Layout(width="580px"))
+    figure = figure_widget(height=380, width=600, margin=dict(l=55, r=40, t=50, b=100), yaxis=dict(title="count", rangemode="tozero"),
+                           xaxis=dict(tickangle=-40, tickfont=dict(size=14)))
     imports = ("GLOBAL", "STACK_GLOBAL", "INST")
     colours = [OKABE_ITO["vermillion"] if op in imports else OKABE_ITO["blue"] for op in OPCODES_THAT_MATTER]
     figure.add_bar(x=list(OPCODES_THAT_MATTER), marker_color=colours, textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>")
@@ -120,7 +134,7 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
     example.observe(on_example, names="value")
     upload.observe(on_upload, names="value")
     on_example()
-    box = widgets.VBox([widgets.HBox([example, upload]), status, widgets.HBox([report_view, figure]), alt])
+    box = _box([widgets.HBox([example, upload]), status, widgets.HBox([report_view, figure]), alt])
     box.example, box.upload, box.report, box.figure, box.status, box.caption = example, upload, report_view, figure, status, alt
     box.examples, box.canary = examples, canary
     return box
@@ -165,15 +179,17 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
 
     The model (``aiopen.lm.load_model()`` unless given) is loaded only on the first live run.
     """
-    temperature = widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f", style={"description_width": "90px"})
-    n = widgets.IntSlider(value=8, min=1, max=32, description="N per attack", style={"description_width": "90px"})
-    run_button = widgets.Button(description="Run live", button_style="danger", icon="play")
-    cached_button = widgets.Button(description="Show cached", icon="history")
+    temperature = widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f",
+                                      style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
+    n = widgets.IntSlider(value=8, min=1, max=32, description="N per attack", style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
+    run_button = widgets.Button(description="Run live", button_style="danger", icon="play", layout=widgets.Layout(width="130px"))
+    cached_button = widgets.Button(description="Show cached", icon="history", layout=widgets.Layout(width="150px"))
     summary = widgets.HTML()
     figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50), yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"))
     figure.add_bar(
         error_y=dict(type="data", symmetric=False, color=GREY, thickness=2, width=8),
         textposition="inside",
+        insidetextanchor="start",  # counts at the foot of the bar, clear of the interval whiskers
         hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
     )
     status = status_line()
@@ -220,7 +236,7 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
     cached_button.on_click(on_cached)
     on_cached()
     controls = widgets.HBox([temperature, n, run_button, cached_button])
-    box = widgets.VBox([controls, status, summary, figure, alt])
+    box = _box([controls, status, summary, figure, alt])
     box.temperature, box.n, box.run_button, box.cached_button = temperature, n, run_button, cached_button
     box.figure, box.summary, box.status, box.caption = figure, summary, status, alt
     return box
@@ -241,8 +257,9 @@ def _model_name(model: object) -> str:
 
 def data_scanner() -> widgets.VBox:
     """Scan a seeded synthetic dataset for personal data and secrets: planted vs found per kind, redacted examples."""
-    size = widgets.IntSlider(value=120, min=50, max=200, step=10, description="Records", style={"description_width": "70px"})
-    seed = widgets.BoundedIntText(value=0, min=0, max=9999, description="Seed", layout=widgets.Layout(width="150px"), style={"description_width": "45px"})
+    size = widgets.IntSlider(value=120, min=50, max=200, step=10, description="Records", style={"description_width": "70px"}, layout=widgets.Layout(width="330px"))
+    seed = widgets.BoundedIntText(value=0, min=0, max=9999, description="Seed", layout=widgets.Layout(width="150px", margin="0 0 0 24px"),
+                                  style={"description_width": "45px"})
     examples = widgets.HTML(layout=widgets.Layout(width="540px"))
     figure = figure_widget(height=380, width=600, margin=dict(l=60, r=10, t=60, b=90), barmode="group", yaxis_title="items", legend=dict(orientation="h", x=1, xanchor="right", y=1.14))
     figure.add_bar(name="planted", x=list(KINDS), marker_color=GREY)
@@ -272,6 +289,6 @@ def data_scanner() -> widgets.VBox:
     size.observe(on_change, names="value")
     seed.observe(on_change, names="value")
     on_change()
-    box = widgets.VBox([widgets.HBox([size, seed]), status, widgets.HBox([figure, examples]), alt])
+    box = _box([widgets.HBox([size, seed]), status, widgets.HBox([figure, examples]), alt])
     box.size, box.seed, box.figure, box.examples, box.status, box.caption = size, seed, figure, examples, status, alt
     return box
