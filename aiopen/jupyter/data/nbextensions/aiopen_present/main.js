@@ -4,7 +4,9 @@
 // races the manager and leaves widget outputs empty), so RISE shows live widgets
 // without the presenter pressing a key.
 // A reloaded page reconnects to the kernel that already ran the deck, whose widget
-// models the new page does not know: then the kernel is restarted first.
+// models the new page does not know: then the session gets a brand-new kernel first
+// (the same path as a first load; restarting the old kernel raced the widget
+// manager's reconnect and sometimes left widget outputs empty).
 // Autosave is switched off so presenting never writes this session's outputs into
 // the tracked deck file.
 // It also starts RISE itself: RISE's own autolaunch reads the notebook metadata
@@ -30,13 +32,13 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
     document.body.setAttribute("data-aiopen-autorun", "started");
   }
 
-  function restartThenRunAll() {
+  function freshKernelThenRunAll() {
     Jupyter.notebook.clear_all_output();
-    events.one("kernel_ready.Kernel", function () {
-      // Give the widget manager time to finish reconnecting to the new kernel.
-      setTimeout(function () { whenReady(runAll); }, 1500);
-    });
-    Jupyter.notebook.kernel.restart();
+    var kernel = Jupyter.notebook.kernel;
+    // Deleting the session disconnects the old widget manager (the widgets extension
+    // listens for this event); forget it, so we wait for the new kernel's manager.
+    events.one("kernel_killed.Session", function () { kernel.widget_manager = undefined; });
+    Jupyter.notebook.session.restart({}, function () { whenReady(runAll); });
   }
 
   function autorun() {
@@ -49,7 +51,7 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
         reply: function (msg) {
           var answer = (msg.content.user_expressions || {}).ran;
           var ranBefore = answer && answer.data && answer.data["text/plain"] === "True";
-          if (ranBefore) { restartThenRunAll(); } else { runAll(); }
+          if (ranBefore) { freshKernelThenRunAll(); } else { runAll(); }
         }
       }
     };
