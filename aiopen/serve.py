@@ -111,7 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aiopen.serve", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("present", help="serve the deck with RISE").add_argument("--port", type=int, default=8888)
+    dashboard = sub.add_parser("dashboard", help="serve the widget dashboard and the deck with Voila (code hidden)")
+    dashboard.add_argument("--port", type=int, default=8866)
+    dashboard.add_argument("--host", default="127.0.0.1", help="0.0.0.0 serves the room (with a token); see docs/publishing.md")
+    dashboard.add_argument("--pool", type=int, default=2, help="preheated kernels kept ready for the dashboard")
     args = parser.parse_args(argv)
+    if args.command == "dashboard":
+        from aiopen.publish import serve
+
+        return serve(args.port, args.host, args.pool)
     return present(args.port)
 
 

@@ -1,0 +1,99 @@
+"""Every live widget of the kit on one page, in the talk's agenda order.
+
+One tab per topic (openness, sampling, costs, safety); inside a tab, buttons pick
+one widget at a time, so a 1280x720 screen shows a single uncluttered view. Views
+are built the first time they are shown: a viewer's kernel pays only for what that
+viewer opens, and the SmolLM2 model loads only when the Sampling tab is opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from aiopen.widgets.common import guarded, show_message, status_line
+
+Factory = Callable[[], widgets.Widget]
+
+
+def sections() -> dict[str, dict[str, Factory]]:
+    """Tab title -> view title -> the function that builds that view."""
+    from aiopen.widgets import costs, openness, safety, sampling
+
+    return {
+        "Openness": {
+            "Release checklist": openness.release_checklist,
+            "Openness heatmap": openness.openness_heatmap,
+            "Transparency (FMTI)": openness.fmti_chart,
+            "Lifecycle": openness.lifecycle_comparison,
+        },
+        "Sampling": {"Sampling explorer": sampling.sampling_explorer},
+        "Costs": {
+            "Training cost": costs.training_cost_chart,
+            "Inference calculator": costs.inference_calculator,
+            "Small vs big": costs.small_vs_big,
+        },
+        "Safety": {
+            "Artifact scanner": safety.artifact_scanner,
+            "Probe battery": safety.probe_battery,
+            "Data scanner": safety.data_scanner,
+        },
+    }
+
+
+def css_class(title: str) -> str:
+    """``"Small vs big"`` -> ``"aiopen-view-small-vs-big"``: how tests and styles find a view."""
+    return "aiopen-view-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+class Section(widgets.VBox):
+    """One tab: a row of buttons (when there is more than one view) above the chosen view."""
+
+    def __init__(self, views: dict[str, Factory]):
+        self.factories = views
+        self.built: dict[str, widgets.Widget] = {}
+        self.status = status_line()
+        self.area = widgets.Box(layout=widgets.Layout(min_height="420px"))
+        self.picker = widgets.ToggleButtons(options=list(views), value=None)
+        self.picker.add_class("aiopen-view-picker")
+        super().__init__([self.picker, self.status, self.area] if len(views) > 1 else [self.status, self.area])
+        self.picker.observe(guarded(self.status)(lambda change: self.show(change["new"])), "value")
+
+    def show(self, title: str | None = None) -> None:
+        """Show ``title`` (the current or first view by default), building it on first use."""
+        title = title or self.picker.value or next(iter(self.factories))
+        if self.picker.value != title:
+            self.picker.value = title  # calls back into show() with the same title
+            return
+        if title not in self.built:
+            show_message(self.status, f"Loading {title} …")
+            view = self.factories[title]()
+            view.add_class(css_class(title))
+            self.built[title] = view
+            show_message(self.status, "")
+        self.area.children = (self.built[title],)
+
+
+class Dashboard(widgets.VBox):
+    """The dashboard: ``tabs`` holds one :class:`Section` per topic."""
+
+    def __init__(self, layout: dict[str, dict[str, Factory]] | None = None):
+        layout = layout or sections()
+        self.sections = {title: Section(views) for title, views in layout.items()}
+        self.tabs = widgets.Tab(children=list(self.sections.values()), titles=list(self.sections))
+        super().__init__([self.tabs])
+        self.add_class("aiopen-dashboard")
+        self.tabs.observe(self._on_tab, "selected_index")
+        self.tabs.selected_index = 0
+        self._on_tab()
+
+    def _on_tab(self, _change: object = None) -> None:
+        section = self.tabs.children[self.tabs.selected_index or 0]
+        guarded(section.status)(section.show)()
+
+
+def dashboard() -> Dashboard:
+    """Build the dashboard (the first view of the first tab at once, the rest on demand)."""
+    return Dashboard()
