@@ -1,0 +1,180 @@
+"""A room of viewers on loopback: how fast the dashboard answers, what a viewer costs, how many it serves.
+
+Viewers are Chromium contexts (one browser) that open the dashboard and tick a box of
+the release checklist, the first view. Every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from aiopen import publish  # noqa: E402
+from aiopen.serve import free_port  # noqa: E402
+
+FIRST_VIEW = ".aiopen-view-release-checklist"
+VIEWER_LEVELS = (1, 2, 4, 8, 12, 16)
+LEVEL_TIMEOUT_S = 120
+PRELOAD_POOL = 2
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    pids, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            stack.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pids.append(current)
+    return pids
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of ``pid`` and its descendants (shared pages split fairly)."""
+    total = 0.0
+    for current in tree(pid):
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
+    return total
+
+
+def cpu_s(pid: int) -> float:
+    total = 0.0
+    for current in tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 10 ms
+    return total
+
+
+def wait_until_idle(pid: int, timeout_s: float = 90) -> None:
+    """Until the server and its kernels use under 5 % of a core for a second: pool refilled."""
+    deadline = time.monotonic() + timeout_s
+    time.sleep(1.0)
+    while time.monotonic() < deadline:
+        before = cpu_s(pid)
+        time.sleep(1.0)
+        if cpu_s(pid) - before < 0.05:
+            return
+
+
+class Server:
+    """A staged Voila site with or without preheated kernels, stopped on exit."""
+
+    def __init__(self, pool: int):
+        root = Path(tempfile.mkdtemp(prefix="aiopen-bench-voila-"))
+        self.site = publish.stage(root, pool=pool, deck_pool=0, preheat=pool > 0)
+        self.port = free_port(8876)
+        self.log = root / "voila.log"
+        self.pool = pool
+        self.url = publish.urls(self.site, "127.0.0.1", self.port)["dashboard"]
+
+    def __enter__(self) -> Server:
+        self.process = publish.start_voila(self.site, self.port, log_path=self.log)
+        self.wait_for_pool()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def wait_for_pool(self) -> None:
+        wait_until_idle(self.process.pid)
+
+
+def first_widget_s(browser, url: str) -> float:
+    """Page request to the first view's first checkbox, visible and connected."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    started = time.monotonic()
+    page.goto(url, wait_until="commit")
+    page.locator(f"{FIRST_VIEW} input[type=checkbox]").first.wait_for(state="visible", timeout=60_000)
+    elapsed = time.monotonic() - started
+    context.close()
+    return elapsed
+
+
+def serve_viewers(browser, url: str, count: int) -> int:
+    """Open ``count`` viewers at once, tick a box in each; return how many failed."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(count)]
+    errors = {i: [] for i in range(count)}
+    pages = []
+    for i, context in enumerate(contexts):
+        page = context.new_page()
+        page.on("pageerror", lambda error, i=i: errors[i].append(str(error)))
+        page.goto(url, wait_until="commit", timeout=LEVEL_TIMEOUT_S * 1000)
+        pages.append(page)
+    deadline = time.monotonic() + LEVEL_TIMEOUT_S
+    failed = 0
+    for i, page in enumerate(pages):
+        try:
+            scope = page.locator(FIRST_VIEW)
+            box = scope.locator("input[type=checkbox]").first
+            box.wait_for(state="visible", timeout=max(1, deadline - time.monotonic()) * 1000)
+            before = scope.inner_text()
+            box.click()
+            page.wait_for_function("([el, before]) => el.innerText !== before", arg=[scope.element_handle(), before],
+                                   timeout=max(1, deadline - time.monotonic()) * 1000)
+        except Exception as error:  # noqa: BLE001 - any failure counts against the level
+            errors[i].append(str(error).splitlines()[0])
+        failed += bool(errors[i])
+    for context in contexts:
+        context.close()
+    return failed
+
+
+def measure() -> list[tuple[str, float, str]]:
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch
+
+    results: list[tuple[str, float, str]] = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            with Server(pool=PRELOAD_POOL) as server:
+                runs = []
+                for _ in range(3):
+                    runs.append(first_widget_s(browser, server.url))
+                    server.wait_for_pool()
+                results.append(("voila_first_widget_s", sorted(runs)[1], "s"))
+                max_viewers = 0
+                for count in VIEWER_LEVELS:
+                    server.wait_for_pool()
+                    if serve_viewers(browser, server.url, count):
+                        break
+                    max_viewers = count
+                results.append(("voila_max_viewers", max_viewers, "viewers"))
+            with Server(pool=0) as server:
+                results.append(("voila_cold_first_widget_s", first_widget_s(browser, server.url), "s"))
+                # Memory per viewer: open viewers and keep them, measure the server's tree.
+                base = pss_mb(server.process.pid)
+                contexts = []
+                for _ in range(3):
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.goto(server.url)
+                    page.locator(f"{FIRST_VIEW} input[type=checkbox]").first.wait_for(state="visible", timeout=60_000)
+                    contexts.append(context)
+                results.append(("voila_viewer_mb", (pss_mb(server.process.pid) - base) / len(contexts), "MB"))
+                for context in contexts:
+                    context.close()
+        finally:
+            browser.close()
+    return results
+
+
+if __name__ == "__main__":
+    for name, value, unit in measure():
+        print(f"{name}: {value:.3g} {unit}")
