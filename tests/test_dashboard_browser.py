@@ -107,3 +107,24 @@ def test_view_renders_and_its_control_redraws_it(dashboard, tab, view):
 def test_no_request_left_the_machine_and_no_console_error(dashboard):
     _, watch = dashboard
     watch.assert_clean()
+
+
+def test_the_deck_as_voila_slides_loads_offline(browser):
+    """The deck through the kit's reveal template: slides, theme and widgets, all local."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    watch = Watch()
+    watch.attach(page)
+    page.goto(shared_voila()["deck"])
+    page.locator(".reveal .slides section.present").first.wait_for(state="visible", timeout=180_000)
+    leaves = page.evaluate("() => Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section')).length")
+    assert leaves > 15
+    assert page.locator(".reveal h1").first.evaluate("h => getComputedStyle(h).color") == "rgb(0, 114, 178)"  # the deck's theme
+    screenshot(page, "voila-deck", "00-title.png")
+    for _ in range(3):
+        page.keyboard.press("Space")
+    page.locator("section.present .widget-checkbox").first.wait_for(state="visible", timeout=60_000)
+    screenshot(page, "voila-deck", "03-release-checklist.png")
+    context.close()
+    assert not watch.off_machine(), watch.off_machine()
+    assert not watch.errors, watch.errors[:5]

@@ -18,9 +18,13 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
   var started = false;
   var RAN_BEFORE = "__import__('sys').modules.get('aiopen.widgets') is not None";
 
+  function riseIsOn() { return $("#maintoolbar").hasClass("reveal_tagging"); }
+
+  // Cells run only once RISE has moved them into its slide sections: moving a cell
+  // whose widget views are already attached detaches them and the views break.
   function ready() {
     var kernel = Jupyter.notebook && Jupyter.notebook.kernel;
-    return kernel && kernel.is_connected() && kernel.widget_manager;
+    return kernel && kernel.is_connected() && kernel.widget_manager && riseIsOn();
   }
 
   function whenReady(action) {
@@ -59,8 +63,6 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
       silent: false, store_history: false, user_expressions: { ran: RAN_BEFORE }
     });
   }
-
-  function riseIsOn() { return $("#maintoolbar").hasClass("reveal_tagging"); }
 
   function startRise() {
     var meta = (Jupyter.notebook && Jupyter.notebook.metadata.aiopen) || {};
