@@ -131,21 +131,29 @@ def write_html(nb: nbformat.NotebookNode, out_dir: Path = OUT_DIR, name: str = P
     return page
 
 
-def write_pdf(page: Path, pdf: Path | None = None) -> Path:
-    """Print ``page`` with headless Chromium in reveal's print mode, one page per slide."""
-    from playwright.sync_api import sync_playwright
+def write_pdf(page: Path, pdf: Path | None = None, browser=None) -> Path:
+    """Print ``page`` with headless Chromium in reveal's print mode, one page per slide.
 
+    ``browser``: a Playwright browser to use (tests pass theirs); by default one is started."""
     pdf = pdf or page.with_suffix(".pdf")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 720})
-            tab.goto(page.resolve().as_uri() + "?print-pdf")
-            tab.wait_for_function("() => window.Reveal && Reveal.isReady() && document.querySelector('.pdf-page')", timeout=60_000)
-            tab.wait_for_timeout(1500)  # plotly finishes drawing in the printed layout
-            tab.pdf(path=str(pdf), width="1280px", height="720px", print_background=True, prefer_css_page_size=True)
-        finally:
-            browser.close()
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            try:
+                return write_pdf(page, pdf, chromium)
+            finally:
+                chromium.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        tab = context.new_page()
+        tab.goto(page.resolve().as_uri() + "?print-pdf")
+        tab.wait_for_function("() => window.Reveal && Reveal.isReady() && document.querySelector('.pdf-page')", timeout=60_000)
+        tab.wait_for_timeout(1500)  # plotly finishes drawing in the printed layout
+        tab.pdf(path=str(pdf), width="1280px", height="720px", print_background=True, prefer_css_page_size=True)
+    finally:
+        context.close()
     return pdf
 
 

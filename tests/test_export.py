@@ -16,10 +16,10 @@ SLIDES = """() => Array.from(document.querySelectorAll('.reveal .slides section'
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, browser):
     out = tmp_path_factory.mktemp("export")
     page = export.write_html(export.executed_deck(), out)
-    return {"page": page, "pdf": export.write_pdf(page)}
+    return {"page": page, "pdf": export.write_pdf(page, browser=browser)}
 
 
 def test_the_page_and_its_assets_are_local(exported):

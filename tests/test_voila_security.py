@@ -11,6 +11,7 @@ import re
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,10 @@ def test_a_client_cannot_execute_code_in_a_dashboard_kernel(tmp_path):
     server = shared_voila()
     canary = tmp_path / "canary.txt"
     kernel = page_kernel(server["dashboard"])
-    seen = asyncio.run(talk(f"ws://127.0.0.1:{server['port']}/api/kernels/{kernel}/channels", canary))
+    url = f"ws://127.0.0.1:{server['port']}/api/kernels/{kernel}/channels"
+    # A thread of its own: the session's Playwright browser owns this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(lambda: asyncio.run(talk(url, canary))).result()
     assert "kernel_info_reply" in seen, f"the channel did not answer an allowed message: {seen}"
     assert not {"execute_reply", "execute_input", "execute_result"} & set(seen), seen
     assert not canary.exists(), "the kernel ran code sent by a client"
