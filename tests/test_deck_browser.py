@@ -19,6 +19,12 @@ LEAF_SLIDES = """() => Array.from(document.querySelectorAll('.reveal .slides sec
                         title: ((s.querySelector('h1, h2') || {}).textContent || '').trim(),
                         widgets: s.querySelectorAll('.widget-container, .jupyter-widgets').length,
                         plots: s.querySelectorAll('.js-plotly-plot').length}; })"""
+PLOTS_STABLE = """() => {
+    const n = document.querySelectorAll('.js-plotly-plot').length;
+    const stable = window.__aiopenPlots === n && n > 0;
+    window.__aiopenPlots = n;
+    return stable;
+}"""
 ALL_CELLS_RAN = """() => Jupyter.notebook.get_cells()
     .filter(c => c.cell_type === 'code')
     .every(c => typeof c.input_prompt_number === 'number')"""
@@ -38,7 +44,7 @@ def deck(browser, jupyter_server):
     page.wait_for_selector(".reveal", state="attached", timeout=60_000)
     page.wait_for_selector("body[data-aiopen-autorun=started]", state="attached", timeout=120_000)
     page.wait_for_function(ALL_CELLS_RAN, timeout=240_000, polling=500)
-    page.wait_for_timeout(1500)  # let the last widget views attach
+    page.wait_for_function(PLOTS_STABLE, timeout=60_000, polling=2000)  # the last figures draw
     ready_s = time.monotonic() - started
     yield page, watch, ready_s
     context.close()
@@ -109,15 +115,66 @@ def test_nothing_left_the_machine_and_no_console_errors(deck):
 
 
 def test_reloading_the_page_restarts_cleanly(deck):
-    """A presenter who reloads gets the same live deck: the kernel that already ran
-    the deck is restarted before the cells run again (see the autorun extension)."""
+    """A presenter who reloads gets the same live deck: the extension sees a kernel
+    that already ran the deck, deletes that session and loads the page again with a
+    fresh kernel (see the autorun extension)."""
     page, watch, _ = deck
     page.reload()
     page.wait_for_selector("body[data-aiopen-autorun=started]", state="attached", timeout=120_000)
     page.wait_for_function(ALL_CELLS_RAN, timeout=240_000, polling=500)
-    page.wait_for_timeout(1500)
+    page.wait_for_function(PLOTS_STABLE, timeout=60_000, polling=2000)
     slide = next(s for s in slides(page) if s["title"].startswith("Outputs are probabilistic"))
     go_to(page, slide)
     present = page.locator(".reveal .slides section.present:not(.stack)")
     assert present.locator(".js-plotly-plot .bars path").count() > 0
     watch.assert_clean()
+
+
+def widget_state(present) -> str:
+    """The visible state of the widget on the current slide: its figure's marks and
+    its text, so a change in either counts."""
+    text = present.locator(".jupyter-widgets").first.inner_text()
+    plots = present.locator(".js-plotly-plot").count()
+    return (figure_signature(present) if plots else "") + "\n" + text
+
+
+def click_toggle(present, label: str) -> None:
+    present.locator(".widget-toggle-button", has_text=label).first.click()
+
+
+def choose(present, label: str, option_index: int) -> None:
+    select = present.locator(".widget-dropdown", has_text=label).locator("select").first
+    select.select_option(index=option_index)
+
+
+def tick(present, label: str) -> None:
+    present.locator(".widget-checkbox", has_text=label).locator("input").first.click()
+
+
+# Slide title -> how a presenter would move its main control. Each must change what
+# the widget shows (figure marks or text); the static lifecycle table has no control.
+CONTROLS = {
+    "A model release": lambda page, present: tick(present, "Params (final)"),
+    "Real releases against the MOF": lambda page, present: choose(present, "Sort by", 0),
+    "Transparency of the developers": lambda page, present: choose(present, "Sort by", 3),
+    "Training cost grows with size": lambda page, present: click_toggle(present, "CO2"),
+    "Serving cost": lambda page, present: click_toggle(present, "int4"),
+    "Small vs big": lambda page, present: choose(present, "Big", 1),
+    "A model file is a program": lambda page, present: choose(present, "Example", 2),
+    "Open data can be scanned": lambda page, present: drag_slider(page, present.locator(".widget-slider", has_text="Records").first, 0.1),
+    "Black-box red-teaming": lambda page, present: present.locator("button", has_text="Run live").first.click(),
+}
+
+
+@pytest.mark.parametrize("title", list(CONTROLS))
+def test_moving_each_widget_control_changes_what_it_shows(deck, title):
+    page, watch, _ = deck
+    slide = next(s for s in slides(page) if s["title"].startswith(title))
+    go_to(page, slide)
+    present = page.locator(".reveal .slides section.present:not(.stack)")
+    before = widget_state(present)
+    CONTROLS[title](page, present)
+    # The live probe run samples the real model 48 times: allow it time on 2 cores.
+    wait_for_change(lambda: widget_state(present), before, timeout_s=120 if "red-teaming" in title else 20)
+    screenshot(page, "deck", f"moved-{title.split()[0].lower()}-{slide['h']}-{slide['v']}.png")
+    assert not watch.errors, watch.errors

@@ -4,9 +4,9 @@
 // races the manager and leaves widget outputs empty), so RISE shows live widgets
 // without the presenter pressing a key.
 // A reloaded page reconnects to the kernel that already ran the deck, whose widget
-// models the new page does not know: then the session gets a brand-new kernel first
-// (the same path as a first load; restarting the old kernel raced the widget
-// manager's reconnect and sometimes left widget outputs empty).
+// models the new page does not know: then the old session is deleted and the page
+// loads again with a fresh kernel (restarting the kernel in place, or restarting the
+// session, raced the widget manager's reconnect and sometimes lost widget outputs).
 // Autosave is switched off so presenting never writes this session's outputs into
 // the tracked deck file.
 // It also starts RISE itself: RISE's own autolaunch reads the notebook metadata
@@ -36,13 +36,11 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
     document.body.setAttribute("data-aiopen-autorun", "started");
   }
 
-  function freshKernelThenRunAll() {
-    Jupyter.notebook.clear_all_output();
-    var kernel = Jupyter.notebook.kernel;
-    // Deleting the session disconnects the old widget manager (the widgets extension
-    // listens for this event); forget it, so we wait for the new kernel's manager.
-    events.one("kernel_killed.Session", function () { kernel.widget_manager = undefined; });
-    Jupyter.notebook.session.restart({}, function () { whenReady(runAll); });
+  // Shut the old kernel down and load the page again: the new page gets a new
+  // session and a fresh kernel, which is the first-load path.
+  function freshKernelThenReload() {
+    var reload = function () { window.location.reload(); };
+    Jupyter.notebook.session.delete(reload, reload);
   }
 
   function autorun() {
@@ -55,7 +53,7 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
         reply: function (msg) {
           var answer = (msg.content.user_expressions || {}).ran;
           var ranBefore = answer && answer.data && answer.data["text/plain"] === "True";
-          if (ranBefore) { freshKernelThenRunAll(); } else { runAll(); }
+          if (ranBefore) { freshKernelThenReload(); } else { runAll(); }
         }
       }
     };
