@@ -1,6 +1,6 @@
 """First-principles arithmetic for the cost of training and serving a model of a given size.
 
-Formulas (sources in ``/work/shared/facts.md`` sections 1c and 2):
+Formulas (sources in the kit's fact sheet, ``docs/facts.md``, sections 1c and 2):
 
 * weights = parameters x bytes per parameter (fp32 4, bf16/fp16 2, fp8/int8 1, int4 0.5);
 * KV cache = 2 x layers x kv_heads x head_dim x bytes x tokens x batch (NVIDIA,

@@ -4,7 +4,9 @@ Each CSV in this folder has one row per fact and carries its own provenance in
 the columns ``source`` (paper + table, or URL), ``source_date`` and
 ``verification`` (``checked`` = against the primary text, ``secondary`` = seen
 in a source that quotes the primary, ``unverified``, or ``derived`` = computed
-from sourced inputs). Empty cells mean "not published", never zero.
+from sourced inputs). Empty cells mean "not published", never zero. A source that
+names "facts.md" points at the kit's fact sheet, ``docs/facts.md`` (gathered
+2026-11-27), which gives the primary source and how well it was checked.
 """
 
 from __future__ import annotations
