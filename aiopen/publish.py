@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiopen.serve import DECK, JUPYTER_DATA, REPO_DIR, jupyter_env, wait_until_up
+from aiopen.serve import DECK, JUPYTER_DATA, REPO_DIR, jupyter_env, serve_until_interrupted, wait_until_up
 
 DASHBOARD = REPO_DIR / "dashboard" / "dashboard.ipynb"
 STAGE_DIR = REPO_DIR / "build" / "voila"
@@ -192,9 +192,4 @@ def serve(port: int, host: str, pool: int) -> int:
         f"Served to {reach}. Press Ctrl-C to stop.",
         flush=True,
     )
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(timeout=15)
-        return 0
+    return serve_until_interrupted(server)

@@ -85,6 +85,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 90) ->
     raise RuntimeError(f"The server did not answer at {url.split('?')[0]} within {timeout_s:.0f} s.")
 
 
+def serve_until_interrupted(server: subprocess.Popen) -> int:
+    """Wait for a server started here; Ctrl-C stops it cleanly (exit code 0)."""
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(timeout=15)
+        return 0
+
+
 def present(port: int) -> int:
     """Serve the deck until Ctrl-C, printing the URL that opens it in RISE."""
     port = free_port(port)
@@ -99,12 +109,7 @@ def present(port: int) -> int:
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(timeout=10)
-        return 0
+    return serve_until_interrupted(server)
 
 
 def main(argv: list[str] | None = None) -> int:

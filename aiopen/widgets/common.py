@@ -77,6 +77,16 @@ def scoped_css(scope: str, extra: str = "") -> widgets.HTML:
     )
 
 
+def panel(scope: str, children: list[widgets.Widget], width: int, css: str = "", **parts: widgets.Widget) -> widgets.VBox:
+    """A widget family's outer box: its scoped CSS, a fixed width, and its controls and
+    figure as attributes (``panel(..., figure=fig).figure``) for tests and callers."""
+    box = widgets.VBox([scoped_css(scope, css), *children], layout=widgets.Layout(width=f"{width}px"))
+    box.add_class(scope)
+    for name, part in parts.items():
+        setattr(box, name, part)
+    return box
+
+
 def caption(text: str) -> widgets.HTML:
     """A visible text alternative for a figure (alt text that sighted viewers can read too)."""
     return widgets.HTML(

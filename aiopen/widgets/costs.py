@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from aiopen import costs
 from aiopen import data
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, show_message, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, show_message, status_line
 
 FIGURE_WIDTH = 1000
 WIDE = 1200  # the calculator and the side-by-side use the slide's full width
@@ -55,12 +55,8 @@ Y_CHOICES = {
 }
 
 
-def _container(children: list[widgets.Widget], width: int = FIGURE_WIDTH + 20, **attributes: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([scoped_css("aiopen-costs", CONTROL_CSS), *children], layout=widgets.Layout(width=f"{width}px"))
-    box.add_class("aiopen-costs")
-    for name, value in attributes.items():
-        setattr(box, name, value)
-    return box
+def _container(children: list[widgets.Widget], width: int = FIGURE_WIDTH + 20, **parts: widgets.Widget) -> widgets.VBox:
+    return panel("aiopen-costs", children, width, CONTROL_CSS, **parts)
 
 
 def _short(value: float) -> str:

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from aiopen import openness as o
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, status_line
 
 WIDTH = 1180
 CONTROL_CSS = (
@@ -37,12 +37,8 @@ STATUS_STYLE = {  # code in the heatmap, colour, symbol, legend label: colour is
 MET_COLOUR, UNMET_COLOUR = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
 
 
-def _container(children: list[widgets.Widget], **attributes: widgets.Widget) -> widgets.VBox:
-    box = widgets.VBox([scoped_css("aiopen-openness", CONTROL_CSS), *children], layout=widgets.Layout(width=f"{WIDTH + 20}px"))
-    box.add_class("aiopen-openness")
-    for name, value in attributes.items():
-        setattr(box, name, value)
-    return box
+def _container(children: list[widgets.Widget], **parts: widgets.Widget) -> widgets.VBox:
+    return panel("aiopen-openness", children, WIDTH + 20, CONTROL_CSS, **parts)
 
 
 def _width(width: str) -> widgets.Layout:

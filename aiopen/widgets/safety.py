@@ -24,7 +24,7 @@ from aiopen.safety import (
 )
 from aiopen.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
 from aiopen.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, scoped_css, show_message, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, show_message, status_line
 
 MAX_UPLOAD_BYTES = 50 * 2**20
 VERDICT_COLOURS = {"safe": OKABE_ITO["bluish_green"], "suspicious": OKABE_ITO["orange"], "dangerous": OKABE_ITO["vermillion"]}
@@ -39,9 +39,7 @@ CONTROL_CSS = (
 
 
 def _box(children: list[widgets.Widget]) -> widgets.VBox:
-    box = widgets.VBox([scoped_css(CSS_SCOPE, CONTROL_CSS), *children], layout=widgets.Layout(width="1220px"))
-    box.add_class(CSS_SCOPE)
-    return box
+    return panel(CSS_SCOPE, children, 1220, CONTROL_CSS)
 
 
 def _pct(x: float) -> str:
