@@ -77,10 +77,31 @@ def scoped_css(scope: str, extra: str = "") -> widgets.HTML:
     )
 
 
-def panel(scope: str, children: list[widgets.Widget], width: int, css: str = "", **parts: widgets.Widget) -> widgets.VBox:
+def sync_figures(box: widgets.Box) -> None:
+    """Copy the current data and layout of every FigureWidget inside ``box`` into its
+    synced widget state. plotly does this only when a figure is displayed itself; a
+    figure inside a box never is, and Voila (which draws from the state once the page
+    connects, after the notebook ran) would show it empty."""
+    for child in box.children:
+        if isinstance(child, go.FigureWidget):
+            child._repr_mimebundle_()
+        elif isinstance(child, widgets.Box):
+            sync_figures(child)
+
+
+class LiveBox(widgets.VBox):
+    """A VBox whose nested plotly figures are up to date in its widget state whenever
+    it is displayed (see :func:`sync_figures`)."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        sync_figures(self)
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def panel(scope: str, children: list[widgets.Widget], width: int, css: str = "", **parts: widgets.Widget) -> LiveBox:
     """A widget family's outer box: its scoped CSS, a fixed width, and its controls and
     figure as attributes (``panel(..., figure=fig).figure``) for tests and callers."""
-    box = widgets.VBox([scoped_css(scope, css), *children], layout=widgets.Layout(width=f"{width}px"))
+    box = LiveBox([scoped_css(scope, css), *children], layout=widgets.Layout(width=f"{width}px"))
     box.add_class(scope)
     for name, part in parts.items():
         setattr(box, name, part)

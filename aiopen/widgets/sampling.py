@@ -13,7 +13,7 @@ import numpy as np
 
 from aiopen import sampling
 from aiopen.lm import LanguageModel, load_model
-from aiopen.widgets.common import GREY, PALETTE, caption, figure_widget, guarded, scoped_css, show_message, status_line
+from aiopen.widgets.common import GREY, PALETTE, LiveBox, caption, figure_widget, guarded, scoped_css, show_message, status_line
 
 BARS = 15
 SAMPLE_TOKENS = 24
@@ -36,7 +36,7 @@ def _shown(token: str) -> str:
     return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
-class SamplingExplorer(widgets.VBox):
+class SamplingExplorer(LiveBox):
     """The widget returned by :func:`sampling_explorer`; its controls are attributes for tests."""
 
     def __init__(self, model: LanguageModel | None):

@@ -1,0 +1,34 @@
+"""The shared widget helpers: plain messages instead of tracebacks, figures that
+Voila can draw from widget state."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from aiopen.widgets.common import figure_widget, guarded, panel, status_line
+
+
+def test_guarded_shows_value_errors_as_plain_messages_and_swallows_the_rest():
+    status = status_line()
+
+    @guarded(status)
+    def bad_input():
+        raise ValueError("Temperature must be 0 or more.")
+
+    @guarded(status)
+    def bug():
+        raise KeyError("oops")
+
+    assert bad_input() is None and "Temperature must be 0 or more." in status.value
+    assert bug() is None and "Something went wrong" in status.value and "KeyError" in status.value
+
+
+def test_displaying_a_panel_puts_its_nested_figures_data_into_widget_state():
+    figure = figure_widget()
+    box = panel("aiopen-test", [widgets.HBox([figure])], 600, figure=figure)
+    figure.add_bar(x=["a", "b"], y=[1, 2])  # drawn after the box was built, as widgets do
+    assert figure.get_state()["_widget_data"] == []  # plotly syncs only when displayed itself
+    box._repr_mimebundle_()
+    traces = figure.get_state()["_widget_data"]
+    assert len(traces) == 1 and list(traces[0]["y"]) == [1, 2]
+    assert box.figure is figure
