@@ -65,7 +65,7 @@ class SamplingExplorer(LiveBox):
         self.sample_button = widgets.Button(description="Sample N", button_style="primary", icon="dice",
                                             layout=widgets.Layout(width="130px"))
         self.status.layout = widgets.Layout(min_height="1.6em", width="620px", margin="0 0 0 12px")
-        self.samples = widgets.HTML(layout=widgets.Layout(width="470px", max_height="310px", overflow_y="auto",
+        self.samples = widgets.HTML(layout=widgets.Layout(width="470px", max_height="310px", overflow="auto",
                                                           margin="0 0 0 10px"))
         self.samples.value = self._samples_hint()
         super().__init__([
