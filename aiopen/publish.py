@@ -132,7 +132,9 @@ def voila_config(pool: int, deck_pool: int, host: str, preheat: bool, site: Site
             "default_pool_size": pool,
             "file_allowlist": [],  # serve no files from the site folder
             # Notebook 7's JupyterLab extension fails to load outside JupyterLab (a console error).
-            "extension_denylist": ["@jupyter-notebook/lab-extension"],
+            # jupyterlab-plotly renders static plotly outputs (a 4.8 MB chunk on every page
+            # load); the kit shows FigureWidgets only, whose code comes through anywidget.
+            "extension_denylist": ["@jupyter-notebook/lab-extension", "jupyterlab-plotly"],
             "resources": {"reveal": {**reveal, "url_prefix": f"/voila/templates/{DECK_TEMPLATE}/static/reveal"}},
         },
         "VoilaKernelManager": {
