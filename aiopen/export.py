@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 
+from aiopen.chromium import launch as launch_chromium
 from aiopen.publish import DECK_TEMPLATE, copy_assets, reveal_settings
 from aiopen.serve import DECK, JUPYTER_DATA, REPO_DIR
 
@@ -29,7 +30,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FIGURE_WIDTH = 1180  # figures that size themselves to their container get this width
 SNAPSHOT_NOTE = "Snapshot: hover and zoom work here; moving the controls needs the live deck (make present)."
 CELL_TIMEOUT_S = 300
-CHROMIUM = "/usr/bin/chromium"
 
 
 # ---------------------------------------------------------------------- in the deck's kernel
@@ -140,7 +140,7 @@ def write_pdf(page: Path, pdf: Path | None = None, browser=None) -> Path:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            chromium = launch_chromium(playwright)
             try:
                 return write_pdf(page, pdf, chromium)
             finally:

@@ -10,14 +10,8 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Playwright, Request
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags that keep Chromium from phoning home (its own update and sync traffic would
-# otherwise count as requests leaving the machine) and let it run as root in CI.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from aiopen.chromium import launch as launch_chromium
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about", "file", "chrome-extension"}
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -25,12 +19,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 def launch(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless. A missing browser is a failure, never a skip."""
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError(
-            f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install chromium`); "
-            "`.ci/run` does this. Browser tests are never skipped."
-        )
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        return launch_chromium(playwright)
+    except RuntimeError as error:
+        raise RuntimeError(f"{error} `.ci/run` installs it. Browser tests are never skipped.") from None
 
 
 def is_local(url: str) -> bool:
