@@ -8,7 +8,7 @@ kernel and writes into ``build/export/``:
   interactive (hover, zoom) through a local plotly.js, its text and tables are kept,
   and its controls show their values (moving them needs a kernel: ``make present``);
 * ``ai_in_the_open.pdf``: the same slides printed by headless Chromium (reveal's
-  ``?print-pdf`` mode), one 1280x720 page per slide.
+  ``?print-pdf`` mode) on 1280x720 pages; a taller slide continues on the next page.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def write_html(nb: nbformat.NotebookNode, out_dir: Path = OUT_DIR, name: str = P
 
 
 def write_pdf(page: Path, pdf: Path | None = None, browser=None) -> Path:
-    """Print ``page`` with headless Chromium in reveal's print mode, one page per slide.
+    """Print ``page`` with headless Chromium in reveal's print mode on 1280x720 pages.
 
     ``browser``: a Playwright browser to use (tests pass theirs); by default one is started."""
     pdf = pdf or page.with_suffix(".pdf")
