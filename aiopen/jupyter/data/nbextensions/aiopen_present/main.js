@@ -7,6 +7,10 @@
 // models the new page does not know: then the old session is deleted and the page
 // loads again with a fresh kernel (restarting the kernel in place, or restarting the
 // session, raced the widget manager's reconnect and sometimes lost widget outputs).
+// After the run it checks that every widget output shows its view: on a slow machine
+// the widget manager sometimes drops the views of a fresh run as the page settles
+// (seen after reloads on two cores), and those cells run again, at most twice.
+// `data-aiopen-autorun` on <body> says "started", then "done" once every view is up.
 // Autosave is switched off so presenting never writes this session's outputs into
 // the tracked deck file.
 // It also starts RISE itself: RISE's own autolaunch reads the notebook metadata
@@ -31,9 +35,74 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
     if (ready()) { action(); } else { setTimeout(function () { whenReady(action); }, 100); }
   }
 
+  var WIDGET_VIEW = "application/vnd.jupyter.widget-view+json";
+  var HEAL_ROUNDS = 2;
+  var VIEW_GRACE_MS = 20000;  // a view still missing this long after its cell ran is lost
+
+  function codeCells() {
+    return Jupyter.notebook.get_cells().filter(function (cell) { return cell.cell_type === "code"; });
+  }
+
+  // Ran to the end: the reply has come (the prompt shows a number) and so has every
+  // output (the kernel went idle on IOPub, which can lag behind the reply).
+  function finished(cell) {
+    if (typeof cell.input_prompt_number !== "number") { return false; }
+    var callbacks = cell.last_msg_id && Jupyter.notebook.kernel.get_callbacks_for_msg(cell.last_msg_id);
+    return !callbacks || callbacks.iopub_done;
+  }
+
+  function allRan(cells) { return cells.every(finished); }
+
+  // A widget output whose view was removed (ipywidgets then blanks its model id) or
+  // that still has no view after the grace period.
+  function lostViews(cells, graceOver) {
+    return cells.filter(function (cell) {
+      var views = cell.output_area.outputs
+        .map(function (output) { return output.data && output.data[WIDGET_VIEW]; })
+        .filter(Boolean);
+      if (views.length === 0) { return false; }
+      var removed = views.some(function (view) { return view.model_id === ""; });
+      var shown = cell.output_area.element[0].querySelector(".jupyter-widgets") !== null;
+      return removed || (graceOver && !shown);
+    });
+  }
+
+  function checkViews(round, ranAt) {
+    var cells = codeCells();
+    if (!allRan(cells)) {
+      setTimeout(function () { checkViews(round, null); }, 500);
+      return;
+    }
+    ranAt = ranAt || Date.now();
+    var graceOver = Date.now() - ranAt > VIEW_GRACE_MS;
+    var lost = lostViews(cells, graceOver);
+    var pending = !graceOver && cells.some(function (cell) {
+      return lostViews([cell], true).length > 0;
+    });
+    if (lost.length === 0 && !pending) {
+      document.body.setAttribute("data-aiopen-autorun", "done");
+      document.body.setAttribute("data-aiopen-reruns", String(round));
+      return;
+    }
+    if (lost.length > 0 && round < HEAL_ROUNDS) {
+      console.warn("aiopen: " + lost.length + " widget output(s) lost their views; running those cells again");
+      lost.forEach(function (cell) { cell.execute(); });
+      setTimeout(function () { checkViews(round + 1, null); }, 500);
+      return;
+    }
+    if (lost.length > 0 && graceOver) {
+      console.error("aiopen: " + lost.length + " widget output(s) still show no view after " + HEAL_ROUNDS +
+                    " re-runs; restart the kernel (Kernel > Restart) and reload the page");
+      document.body.setAttribute("data-aiopen-autorun", "incomplete");
+      return;
+    }
+    setTimeout(function () { checkViews(round, ranAt); }, 500);
+  }
+
   function runAll() {
     Jupyter.notebook.execute_all_cells();
     document.body.setAttribute("data-aiopen-autorun", "started");
+    setTimeout(function () { checkViews(0, null); }, 500);
   }
 
   // Shut the old kernel down and load the page again: the new page gets a new
