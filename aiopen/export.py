@@ -8,7 +8,8 @@ kernel and writes into ``build/export/``:
   interactive (hover, zoom) through a local plotly.js, its text and tables are kept,
   and its controls show their values (moving them needs a kernel: ``make present``);
 * ``ai_in_the_open.pdf``: the same slides printed by headless Chromium (reveal's
-  ``?print-pdf`` mode) on 1280x720 pages; a taller slide continues on the next page.
+  ``?print-pdf`` mode), one 1280x720 page per slide; a slide taller than the page
+  (a widget snapshot under its title) is scaled down to fit.
 """
 
 from __future__ import annotations
@@ -57,11 +58,15 @@ def widget_html(widget) -> str:
     if isinstance(widget, widgets.Box):
         direction = "row" if isinstance(widget, widgets.HBox) else "column"
         inner = "".join(widget_html(child) for child in widget.children)
-        return f'<div style="display:flex;flex-direction:{direction};gap:6px 12px;flex-wrap:wrap;align-items:flex-start">{inner}</div>'
+        width = f"width:{widget.layout.width};" if widget.layout.width else ""
+        return f'<div style="display:flex;flex-direction:{direction};gap:4px 10px;align-items:flex-start;{width}">{inner}</div>'
     if isinstance(widget, widgets.Button):
         return f'<button disabled style="font-size:15px">{html.escape(widget.description)}</button>'
     if isinstance(widget, widgets.FileUpload):
         return ""
+    if isinstance(widget, widgets.Checkbox):
+        mark = "\u2611" if widget.value else "\u2610"  # a ticked or an empty ballot box
+        return f'<span class="aiopen-static-control">{mark} {html.escape(widget.description)}</span>'
     if isinstance(widget, widgets.ValueWidget):
         value = getattr(widget, "label", None) or widget.value
         return f'<span class="aiopen-static-control">{html.escape(widget.description)} <b>{html.escape(str(value))}</b></span>'
@@ -149,7 +154,7 @@ def write_pdf(page: Path, pdf: Path | None = None, browser=None) -> Path:
     try:
         tab = context.new_page()
         tab.goto(page.resolve().as_uri() + "?print-pdf")
-        tab.wait_for_function("() => window.Reveal && Reveal.isReady() && document.querySelector('.pdf-page')", timeout=60_000)
+        tab.wait_for_function("() => document.body.dataset.aiopenPrinted === 'fitted'", timeout=60_000)
         tab.wait_for_timeout(1500)  # plotly finishes drawing in the printed layout
         tab.pdf(path=str(pdf), width="1280px", height="720px", print_background=True, prefer_css_page_size=True)
     finally:
