@@ -25,7 +25,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiopen.serve import DECK, JUPYTER_DATA, REPO_DIR, jupyter_env, serve_until_interrupted, wait_until_up
+from aiopen.serve import (
+    DECK,
+    JUPYTER_DATA,
+    PLOTLY_ESM_ENV,
+    REPO_DIR,
+    jupyter_env,
+    plotly_version,
+    publish_widget_bundle,
+    serve_until_interrupted,
+    wait_until_up,
+)
 
 DASHBOARD = REPO_DIR / "dashboard" / "dashboard.ipynb"
 STAGE_DIR = REPO_DIR / "build" / "voila"
@@ -37,6 +47,7 @@ DEFAULT_POOL = 2
 # An upload reaches the kernel as one websocket message: the artifact scanner's own
 # limit (50 MB) plus room for the message envelope. Larger messages close the socket.
 UPLOAD_LIMIT_BYTES = 52 * 2**20
+WIDGET_BUNDLE = "plotly-widgetbundle.js"  # plotly's widget code, served once per page (see widgets.common)
 
 
 def asset_sources() -> dict[str, list[Path]]:
@@ -107,7 +118,8 @@ def stage(root: Path = STAGE_DIR, pool: int = DEFAULT_POOL, deck_pool: int = 1, 
     deck = json.loads((REPO_DIR / DECK).read_text())
     deck["metadata"]["voila"] = {"template": DECK_TEMPLATE}
     (site.notebooks / site.deck).write_text(json.dumps(deck, indent=1))
-    copy_assets(site.jupyter_path / "voila" / "templates" / DECK_TEMPLATE / "static")
+    static = copy_assets(site.jupyter_path / "voila" / "templates" / DECK_TEMPLATE / "static")
+    publish_widget_bundle(static / WIDGET_BUNDLE)
     config = voila_config(pool, deck_pool, host, preheat, site, reveal_settings(deck))
     (root / "voila.json").write_text(json.dumps(config, indent=2))
     return site
@@ -164,10 +176,16 @@ def urls(site: Site, host: str, port: int, token: str = "") -> dict[str, str]:
     return {"dashboard": f"{base}/{site.dashboard}{query}", "deck": f"{base}/{site.deck}{query}"}
 
 
+def widget_bundle_url() -> str:
+    """Where a staged site serves plotly's widget code (its version in the query)."""
+    return f"/voila/templates/{DECK_TEMPLATE}/static/{WIDGET_BUNDLE}?v={plotly_version()}"
+
+
 def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = None) -> subprocess.Popen:
     """Start Voila on a staged site and return once it answers."""
     env = jupyter_env()
     env["JUPYTER_PATH"] = f"{site.jupyter_path}:{env['JUPYTER_PATH']}"
+    env[PLOTLY_ESM_ENV] = widget_bundle_url()
     command = [sys.executable, "-m", "voila", str(site.notebooks), f"--port={port}", f"--Voila.token={token}"]
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, env=env, cwd=site.root, stdout=log, stderr=subprocess.STDOUT)

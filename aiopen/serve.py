@@ -28,6 +28,31 @@ JUPYTER_DATA = PACKAGE_DIR / "jupyter" / "data"
 JUPYTER_CONFIG = PACKAGE_DIR / "jupyter" / "config"
 
 
+PLOTLY_ESM_ENV = "AIOPEN_PLOTLY_ESM"  # read by aiopen.widgets.common
+
+
+def plotly_widget_bundle() -> Path:
+    """The installed plotly's widget code (what every FigureWidget needs in the browser)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+
+
+def plotly_version() -> str:
+    import plotly
+
+    return plotly.__version__
+
+
+def publish_widget_bundle(dest: Path) -> Path:
+    """Copy plotly's widget code to ``dest`` unless the same file is already there."""
+    source = plotly_widget_bundle()
+    if not dest.is_file() or dest.read_bytes() != source.read_bytes():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(source.read_bytes())
+    return dest
+
+
 def free_port(preferred: int, host: str = "127.0.0.1") -> int:
     """``preferred`` if nothing listens there, else the next free port above it."""
     for port in range(preferred, preferred + 50):
@@ -62,8 +87,14 @@ def start_jupyter(port: int, token: str, root: Path = REPO_DIR, log_path: Path |
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
+    # The classic notebook serves /nbextensions/ from every Jupyter data folder, this
+    # environment's included: plotly's widget code goes there, once per plotly version.
+    bundle = Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / "aiopen_plotly" / "widgetbundle.js"
+    env = jupyter_env()
+    publish_widget_bundle(bundle)
+    env[PLOTLY_ESM_ENV] = f"/nbextensions/aiopen_plotly/widgetbundle.js?v={plotly_version()}"
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(command, env=jupyter_env(), stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", process)
     return process
 

@@ -135,3 +135,5 @@ def test_the_deck_as_voila_slides_loads_offline(browser):
     context.close()
     assert not watch.off_machine(), watch.off_machine()
     assert not watch.errors, watch.errors[:5]
+    # nine figures, and plotly's widget code fetched once (see aiopen.widgets.common)
+    assert len([url for url in watch.requests if "plotly-widgetbundle.js" in url]) == 1

@@ -32,3 +32,17 @@ def test_displaying_a_panel_puts_its_nested_figures_data_into_widget_state():
     traces = figure.get_state()["_widget_data"]
     assert len(traces) == 1 and list(traces[0]["y"]) == [1, 2]
     assert box.figure is figure
+
+
+def test_under_the_kits_servers_a_figure_ships_a_small_module_that_imports_plotly(monkeypatch):
+    import plotly.graph_objects as go
+
+    from aiopen.widgets.common import PLOTLY_ESM_ENV, _figure_class
+
+    monkeypatch.delenv(PLOTLY_ESM_ENV, raising=False)
+    assert _figure_class() is go.FigureWidget  # elsewhere (Binder, nbval): self-contained
+    monkeypatch.setenv(PLOTLY_ESM_ENV, "/nbextensions/aiopen_plotly/widgetbundle.js?v=1")
+    served = _figure_class()()
+    assert isinstance(served, go.FigureWidget)
+    assert len(served._esm) < 300 < 1_000_000 < len(go.FigureWidget()._esm)
+    assert '"/nbextensions/aiopen_plotly/widgetbundle.js?v=1"' in served._esm and "export default" in served._esm

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -53,9 +55,33 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 T = TypeVar("T", bound=Callable[..., Any])
 
 
+# Every plotly FigureWidget carries plotly's whole widget code (about 5 MB of ESM) in its
+# synced state, and anywidget parses it again for each figure on a page: nine figures,
+# 45 MB and nine parses, enough on two cores for anywidget's 2 s start-up watchdog to
+# fire. The kit's servers (aiopen.serve, aiopen.publish) serve that file themselves and
+# name its path here; a figure then ships a three-line module that imports it, which
+# the browser fetches and parses once per page. Elsewhere (Binder, nbval) figures stay
+# self-contained.
+PLOTLY_ESM_ENV = "AIOPEN_PLOTLY_ESM"
+
+
+def _figure_class() -> type[go.FigureWidget]:
+    path = os.environ.get(PLOTLY_ESM_ENV)
+    if not path:
+        return go.FigureWidget
+    shim = (
+        f"const bundle = await import(new URL({json.dumps(path)}, window.location.href).href);\n"
+        "export default bundle.default;\n"
+    )
+    return type("ServedFigureWidget", (go.FigureWidget,), {"_esm": shim, "__doc__": "A FigureWidget whose code comes from the server."})
+
+
+FIGURE_CLASS = _figure_class()
+
+
 def figure_widget(height: int = 420, width: int | None = None, **layout: Any) -> go.FigureWidget:
     """An empty plotly ``FigureWidget`` in the kit's theme, sized for a 1280x720 slide."""
-    fig = go.FigureWidget()
+    fig = FIGURE_CLASS()
     fig.update_layout(template=TEMPLATE_NAME, height=height, width=width, **layout)
     return fig
 
