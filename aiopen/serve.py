@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -116,8 +117,13 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 90) ->
     raise RuntimeError(f"The server did not answer at {url.split('?')[0]} within {timeout_s:.0f} s.")
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_until_interrupted(server: subprocess.Popen) -> int:
-    """Wait for a server started here; Ctrl-C stops it cleanly (exit code 0)."""
+    """Wait for a server started here; Ctrl-C (or SIGTERM) stops it cleanly (exit code 0)."""
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated launcher takes its server with it
     try:
         return server.wait()
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -41,3 +42,6 @@ def test_present_prints_a_working_deck_url():
     finally:
         process.terminate()
         process.wait(timeout=20)
+    # The launcher took its Jupyter server down with it: nothing listens on the port.
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, f"a Jupyter server still listens on port {port}"
