@@ -11,8 +11,10 @@ presents the deck with live widgets. The kit's Jupyter assets live in
 from __future__ import annotations
 
 import argparse
+import filecmp
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +32,7 @@ JUPYTER_CONFIG = PACKAGE_DIR / "jupyter" / "config"
 
 
 PLOTLY_ESM_ENV = "AIOPEN_PLOTLY_ESM"  # read by aiopen.widgets.common
+NBEXTENSION_BUNDLE = "aiopen_plotly/widgetbundle.js"  # under /nbextensions/ of the Jupyter server
 
 
 def plotly_widget_bundle() -> Path:
@@ -48,9 +51,9 @@ def plotly_version() -> str:
 def publish_widget_bundle(dest: Path) -> Path:
     """Copy plotly's widget code to ``dest`` unless the same file is already there."""
     source = plotly_widget_bundle()
-    if not dest.is_file() or dest.read_bytes() != source.read_bytes():
+    if not (dest.is_file() and filecmp.cmp(source, dest, shallow=False)):
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(source.read_bytes())
+        shutil.copyfile(source, dest)
     return dest
 
 
@@ -90,10 +93,9 @@ def start_jupyter(port: int, token: str, root: Path = REPO_DIR, log_path: Path |
         command.append("--allow-root")
     # The classic notebook serves /nbextensions/ from every Jupyter data folder, this
     # environment's included: plotly's widget code goes there, once per plotly version.
-    bundle = Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / "aiopen_plotly" / "widgetbundle.js"
+    publish_widget_bundle(Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / NBEXTENSION_BUNDLE)
     env = jupyter_env()
-    publish_widget_bundle(bundle)
-    env[PLOTLY_ESM_ENV] = f"/nbextensions/aiopen_plotly/widgetbundle.js?v={plotly_version()}"
+    env[PLOTLY_ESM_ENV] = f"/nbextensions/{NBEXTENSION_BUNDLE}?v={plotly_version()}"
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", process)

@@ -19,6 +19,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from aiopen.serve import PLOTLY_ESM_ENV
+
 log = logging.getLogger(__name__)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common
@@ -59,10 +61,9 @@ T = TypeVar("T", bound=Callable[..., Any])
 # synced state, and anywidget parses it again for each figure on a page: nine figures,
 # 45 MB and nine parses, enough on two cores for anywidget's 2 s start-up watchdog to
 # fire. The kit's servers (aiopen.serve, aiopen.publish) serve that file themselves and
-# name its path here; a figure then ships a three-line module that imports it, which
+# name its path in PLOTLY_ESM_ENV; a figure then ships a three-line module that imports it, which
 # the browser fetches and parses once per page. Elsewhere (Binder, nbval) figures stay
 # self-contained.
-PLOTLY_ESM_ENV = "AIOPEN_PLOTLY_ESM"
 
 
 def _figure_class() -> type[go.FigureWidget]:

@@ -76,9 +76,7 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
     ranAt = ranAt || Date.now();
     var graceOver = Date.now() - ranAt > VIEW_GRACE_MS;
     var lost = lostViews(cells, graceOver);
-    var pending = !graceOver && cells.some(function (cell) {
-      return lostViews([cell], true).length > 0;
-    });
+    var pending = !graceOver && lostViews(cells, true).length > 0;
     if (lost.length === 0 && !pending) {
       document.body.setAttribute("data-aiopen-autorun", "done");
       document.body.setAttribute("data-aiopen-reruns", String(round));
