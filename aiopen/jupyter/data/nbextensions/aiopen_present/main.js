@@ -7,9 +7,14 @@
 // models the new page does not know: then the old session is deleted and the page
 // loads again with a fresh kernel (restarting the kernel in place, or restarting the
 // session, raced the widget manager's reconnect and sometimes lost widget outputs).
-// After the run it checks that every widget output shows its view: on a slow machine
-// the widget manager sometimes drops the views of a fresh run as the page settles
-// (seen after reloads on two cores), and those cells run again, at most twice.
+// ipywidgets' classic manager, once it has asked the kernel for its widgets, renders
+// again every output that holds a widget (notebook.render_cell_output). When that
+// answer comes after the autorun has run cells (a slow machine, seen after reloads on
+// two cores), re-rendering removes their live views and ipywidgets blanks the model
+// ids: every widget output stays empty. Outputs of cells run in this page are live,
+// so the extension leaves them alone (keepLiveOutputs).
+// After the run it still checks that every widget output shows its view, and runs
+// again any cell whose view is gone, at most twice.
 // `data-aiopen-autorun` on <body> says "started", then "done" once every view is up.
 // Autosave is switched off so presenting never writes this session's outputs into
 // the tracked deck file.
@@ -145,7 +150,18 @@ define(["jquery", "base/js/namespace", "base/js/events"], function ($, Jupyter, 
     }, 0);
   }
 
+  // A cell run in this page (it has a last_msg_id) shows live views already. The
+  // notebook object is sealed, so the method is wrapped on its prototype.
+  function keepLiveOutputs() {
+    var notebook = Object.getPrototypeOf(Jupyter.notebook);
+    var render = notebook.render_cell_output;
+    notebook.render_cell_output = function (cell) {
+      if (!cell.last_msg_id) { render.call(this, cell); }
+    };
+  }
+
   function load_ipython_extension() {
+    keepLiveOutputs();
     startRise();
     events.on("kernel_ready.Kernel", function () { whenReady(autorun); });
     whenReady(autorun);
