@@ -30,8 +30,8 @@ from aiopen.serve import (
     JUPYTER_DATA,
     PLOTLY_ESM_ENV,
     REPO_DIR,
+    bundle_url,
     jupyter_env,
-    plotly_version,
     publish_widget_bundle,
     serve_until_interrupted,
     wait_until_up,
@@ -178,7 +178,7 @@ def urls(site: Site, host: str, port: int, token: str = "") -> dict[str, str]:
 
 def widget_bundle_url() -> str:
     """Where a staged site serves plotly's widget code (its version in the query)."""
-    return f"/voila/templates/{DECK_TEMPLATE}/static/{WIDGET_BUNDLE}?v={plotly_version()}"
+    return bundle_url(f"/voila/templates/{DECK_TEMPLATE}/static/{WIDGET_BUNDLE}")
 
 
 def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = None) -> subprocess.Popen:

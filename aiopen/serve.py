@@ -42,10 +42,11 @@ def plotly_widget_bundle() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
 
 
-def plotly_version() -> str:
+def bundle_url(path: str) -> str:
+    """``path`` with the installed plotly's version as its query: a new plotly is fetched anew."""
     import plotly
 
-    return plotly.__version__
+    return f"{path}?v={plotly.__version__}"
 
 
 def publish_widget_bundle(dest: Path) -> Path:
@@ -95,7 +96,7 @@ def start_jupyter(port: int, token: str, root: Path = REPO_DIR, log_path: Path |
     # environment's included: plotly's widget code goes there, once per plotly version.
     publish_widget_bundle(Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / NBEXTENSION_BUNDLE)
     env = jupyter_env()
-    env[PLOTLY_ESM_ENV] = f"/nbextensions/{NBEXTENSION_BUNDLE}?v={plotly_version()}"
+    env[PLOTLY_ESM_ENV] = bundle_url(f"/nbextensions/{NBEXTENSION_BUNDLE}")
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", process)

@@ -61,7 +61,7 @@ T = TypeVar("T", bound=Callable[..., Any])
 # synced state, and anywidget parses it again for each figure on a page: nine figures,
 # 45 MB and nine parses, enough on two cores for anywidget's 2 s start-up watchdog to
 # fire. The kit's servers (aiopen.serve, aiopen.publish) serve that file themselves and
-# name its path in PLOTLY_ESM_ENV; a figure then ships a three-line module that imports it, which
+# name its path in PLOTLY_ESM_ENV; a figure then ships a two-line module that imports it, which
 # the browser fetches and parses once per page. Elsewhere (Binder, nbval) figures stay
 # self-contained.
 
