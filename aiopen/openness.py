@@ -502,15 +502,14 @@ def fmti_caption() -> str:
     best = max(newest.values(), key=lambda s: s.total)
     low = min(s.total for s in newest.values())
     lowest = sorted(s.subject for s in newest.values() if s.total == low)
-    leader_now = f", and {leader.subject} scores {newest[leader.subject].total:g}" if leader.subject in newest else ""
+    leader_now = f", {leader.subject} {newest[leader.subject].total:g}" if leader.subject in newest else ""
     return (
-        f"Dumbbell chart of Stanford Foundation Model Transparency Index totals (out of 100) by developer: {_edition(first)} "
-        f"(mean {means[first]:g}) and {_edition(second)} (mean {means[second]:g}), joined by grey lines; dotted lines mark the means. "
-        f"In {_edition(second)} {top.subject} ({top.assessed}) scored highest with {top.total:g}; {leader.subject}, the {_edition(first)} "
-        f"leader, went from {leader.total:g} to {totals[second][leader.subject].total:g}. The latest index, {_edition(latest)} "
-        f"({len(newest)} developers, mean {means[latest]:g}), revised the indicators, so its totals are not comparable with the earlier "
-        f"ones: {best.subject} leads with {best.total:g}, {_names(lowest)} score {low:g}{leader_now}. "
-        "Totals from the score files of github.com/stanford-crfm/fmti; file and commit on hover."
+        f"Dumbbell chart of FMTI totals (out of 100) by developer: {_edition(first)} (mean {means[first]:g}) and {_edition(second)} "
+        f"(mean {means[second]:g}) joined by grey lines; dotted lines mark the means. Top in {_edition(second)}: {top.subject} "
+        f"({top.assessed}), {top.total:g}; {leader.subject}, the {_edition(first)} leader, {leader.total:g} → "
+        f"{totals[second][leader.subject].total:g}. {_edition(latest)} ({len(newest)} developers, mean {means[latest]:g}) revised the "
+        f"indicators, so it is not comparable: {best.subject} {best.total:g} at the top, {_names(lowest)} {low:g}{leader_now}. "
+        "Source: github.com/stanford-crfm/fmti score files (hover)."
     )
 
 
@@ -522,9 +521,8 @@ def heatmap_facts(releases: Iterable[ModelRelease]) -> str:
     fully = [r.name for r in releases if category(r) == "open"]
     assessors = sorted({v.assessor for r in releases for f in r.components.values() for v in f.verdicts}, key=list(ASSESSORS).index)
     return (
-        f"{len(releases)} releases, {len(MOF_COMPONENTS)} components: {unknown_share(releases):.0%} of cells are unknown (no source rates them) "
-        f"and {statuses.count('disputed')} are disputed (the sources disagree; the hover gives every verdict). "
-        f"{len(with_weights)} of {len(releases)} release their final weights in every source's reading (fully or gated); "
-        f"only {_names(fully) if fully else 'none'} also release training code and datasets in every reading. "
+        f"{len(releases)} releases: {unknown_share(releases):.0%} of cells unknown (no source rates them), {statuses.count('disputed')} disputed "
+        f"(sources disagree; the hover gives every verdict). {len(with_weights)} of {len(releases)} release their final weights in every "
+        f"source's reading; only {_names(fully) if fully else 'none'} also release training code and datasets. "
         f"Sources: {'; '.join(ASSESSORS[a] for a in assessors)}."
     )

@@ -7,9 +7,11 @@ date of the evaluation as the source. It never copies the files themselves.
 
 * LF AI & Data **Model Openness Tool** (MOT): ``models/<name>.yml`` in
   github.com/lfai/model_openness_tool. A component the file lists is "included in the
-  distribution" (status ``yes``; its licence goes in the notes); one it does not list is
+  distribution" (status ``yes``; its licence goes in the value); one it does not list is
   "not included" (``no``), as the MOT itself shows it. A listed component whose licence
-  reads "Component not included" is ``no``.
+  reads "Component not included" is ``no``, and so is one listed under a licence named
+  "Proprietary" (the kit's reading: listed, but under terms that give no access, as the
+  MOT files for GPT-3 and GPT-4 do for their weights).
 * **European Open Source AI Index** (EOSAI, Liesenfeld & Dingemanse): per-criterion
   ``open`` / ``partial`` / ``closed`` classes, in its FAccT-era database
   (github.com/opening-up-chatgpt/opening-up-chatgpt.github.io ``projects/*.yaml``) and
@@ -110,8 +112,11 @@ def mot_statuses(text: str) -> tuple[str, dict[str, tuple[str, str]]]:
     for component in MOF_COMPONENTS:
         entry = listed.get(component)
         terms = (entry or {}).get("license") or licence.get("name") or "none given"
-        included = entry is not None and "not included" not in str(terms)
-        statuses[component] = ("yes", f"included (licence: {_short(terms, 60)})") if included else ("no", "not included")
+        included = entry is not None and not any(word in str(terms).casefold() for word in ("not included", "proprietary"))
+        if included:
+            statuses[component] = ("yes", f"included (licence: {_short(terms, 60)})")
+        else:
+            statuses[component] = ("no", "listed as proprietary" if entry is not None and "proprietary" in str(terms).casefold() else "not included")
     return release["name"], statuses
 
 

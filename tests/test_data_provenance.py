@@ -240,6 +240,7 @@ release:
     - {name: 'Model architecture'}
     - {name: 'Model parameters (Final)', license: 'Component not included'}
     - {name: Datasets, license: CC-BY-4.0}
+    - {name: 'Model card', license: Proprietary}
 """
 
 
@@ -250,6 +251,7 @@ def test_mot_reader_turns_listed_components_into_yes_and_the_rest_into_no(import
     assert statuses["Datasets"] == ("yes", "included (licence: CC-BY-4.0)")
     assert statuses["Model parameters (Final)"] == ("no", "not included")  # listed, but its licence says not included
     assert statuses["Training code"] == ("no", "not included")
+    assert statuses["Model card"] == ("no", "listed as proprietary")
 
 
 def test_mot_reader_refuses_components_outside_the_mof(importer):

@@ -177,7 +177,8 @@ def test_component_verdicts_follow_their_sources():
     assert status["Llama 2"]["Training code"] == "no"  # the README, the MOT and the EOSAI agree
     assert _verdicts("Llama 2", "Inference code") == {"kit": "yes", "MOT": "no"} and status["Llama 2"]["Inference code"] == "disputed"
     assert _verdicts("Llama 2", "Model parameters (Final)") == {"kit": "yes", "MOT": "yes", "EOSAI": "partial"}  # gated
-    assert _verdicts("GPT-4", "Model parameters (Final)") == {"kit": "no", "MOT": "yes"}  # the MOT entry lists them
+    assert _verdicts("Phi-2", "Model parameters (Final)") == {"kit": "yes", "MOT": "no"}  # the MOT entry does not list them
+    assert _verdicts("GPT-4", "Model parameters (Final)") == {"kit": "no", "MOT": "no"}  # the MOT lists them as proprietary
     assert _verdicts("SmolLM2", "Research paper") == {"kit": "yes", "EOSAI": "no"}  # EOSAI (Jun 2025) found no preprint
     assert status["Granite 3.0"]["Model card"] == "unknown"  # no source rates it: unknown, not "no"
     training = o.model("granite 3.0").components["Training code"].verdicts
@@ -194,7 +195,8 @@ def test_frameworks_name_the_file_commit_and_release_they_evaluated():
 
 @pytest.mark.parametrize(
     ("release", "category"),
-    [("Pythia", "open"), ("OLMo 7B", "open"), ("BLOOM", "open"), ("Llama 2", "weights"), ("SmolLM2", "weights"), ("GPT-3", "closed"), ("Phi-2", None)],
+    [("Pythia", "open"), ("OLMo 7B", "open"), ("BLOOM", "open"), ("Llama 2", "weights"), ("SmolLM2", "weights"), ("GPT-3", "closed"),
+     ("GPT-4", "closed"), ("Phi-2", None)],
 )
 def test_openness_category_is_derived_from_the_component_verdicts(release, category):
     assert o.category(o.model(release)) == category
@@ -237,8 +239,8 @@ def test_fmti_means_follow_from_the_developer_totals(edition, digits, developers
 def test_fmti_caption_is_computed_from_the_table():
     text = o.fmti_caption()
     assert "mean 37" in text and "mean 58" in text and "mean 40.7" in text
-    assert "BigCode / Hugging Face / ServiceNow (StarCoder) scored highest with 85" in text
-    assert "from 54 to 60" in text and "IBM leads with 95" in text and "Midjourney and xAI score 14" in text
+    assert "Top in May 2024: BigCode / Hugging Face / ServiceNow (StarCoder), 85" in text
+    assert "54 → 60" in text and "IBM 95 at the top" in text and "Midjourney and xAI 14" in text
 
 
 def test_liesenfeld_totals_are_out_of_14():

@@ -97,8 +97,8 @@ def test_every_rated_heatmap_cell_names_its_sources_and_disputes_show_every_verd
                 disputed += 1
                 assert heat.text[y][x] == "≠" and len({v.status for v in fact.verdicts}) > 1
                 assert all(f"<b>{v.assessor}</b>" in hover for v in fact.verdicts)
-    assert disputed > 0 and f"{disputed} are disputed" in heatmap.caption.value
-    assert f"{o.unknown_share(releases.values()):.0%} of cells are unknown" in heatmap.caption.value
+    assert disputed > 0 and f"{disputed} disputed" in heatmap.caption.value
+    assert f"{o.unknown_share(releases.values()):.0%} of cells unknown" in heatmap.caption.value
 
 
 def test_sort_helpers_reject_unknown_orders():

@@ -283,8 +283,8 @@ def openness_heatmap() -> widgets.VBox:
     sort.observe(draw, names="value")
     draw()
     text = caption(
-        "Heatmap of model releases (rows) against the Model Openness Framework's components (columns; * = optional), "
-        "marked released ✓, partial ½, not released ✗, sources disagree ≠ or unknown ?. " + o.heatmap_facts(releases)
+        "Heatmap of releases (rows) against the Model Openness Framework's components (columns, * optional), marked as in the legend. "
+        + o.heatmap_facts(releases)
     )
     return _container([sort, figure, status, text], figure=figure, sort=sort, status=status, caption=text)
 
