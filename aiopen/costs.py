@@ -24,6 +24,7 @@ BYTES_PER_PARAM: dict[str, float] = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, 
 PRECISIONS = tuple(BYTES_PER_PARAM)
 TRAINING_FLOPS_PER_PARAM_TOKEN = 6
 CHINCHILLA_TOKENS_PER_PARAM = 20
+DEFAULT_CONTEXT_TOKENS = 8192  # the calculator's starting context: the fact sheet's KV-cache example length (docs/facts.md section 2)
 SECONDS_PER_HOUR = 3600
 MILLION = 1_000_000
 

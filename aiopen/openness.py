@@ -20,12 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from aiopen.data import rows
+from aiopen.data import Provenance, rows
 
 # --- Model Openness Framework -------------------------------------------------------------
 
 CLASS_NAMES = {3: "Class III: Open Model", 2: "Class II: Open Tooling", 1: "Class I: Open Science"}
-STATUSES = ("yes", "partial", "no", "unknown")
+STATUSES = ("yes", "partial", "no", "disputed", "unknown")
 
 
 @dataclass(frozen=True)
@@ -109,57 +109,100 @@ def mof_class(components: Iterable[str]) -> int | None:
 
 # --- Sourced model table ------------------------------------------------------------------
 
+ASSESSORS = {  # who says what a release ships: the kit's reading of primary documents, and two frameworks
+    "kit": "The kit's reading of the developer's documents",
+    "MOT": "LF AI & Data Model Openness Tool",
+    "EOSAI": "European Open Source AI Index (Liesenfeld & Dingemanse)",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one source says about one component of one release."""
+
+    assessor: str  # a key of ASSESSORS
+    status: str  # yes / partial / no
+    provenance: Provenance
+    evaluated: str | None = None  # the release the framework evaluated, when it names one
+    value: str | None = None  # the framework's own rating, e.g. "partial" or "included (licence: MIT)"
+
 
 @dataclass(frozen=True)
 class ComponentFact:
-    """What a source says about one component of one release."""
+    """Every source's verdict on one component of one release, and the status they add up to.
 
-    status: str  # yes / partial / no / unknown
-    source: str | None = None
-    source_date: str | None = None
-    verification: str | None = None
-    notes: str | None = None
+    ``status`` is the verdicts' common status, ``"disputed"`` when they differ, or
+    ``"unknown"`` when no source rates the component (unknown is never "no").
+    """
+
+    verdicts: tuple[Verdict, ...] = ()
+
+    @property
+    def status(self) -> str:
+        found = {v.status for v in self.verdicts}
+        if not found:
+            return "unknown"
+        return found.pop() if len(found) == 1 else "disputed"
+
+    def says(self, *statuses: str) -> bool:
+        """True when at least one source rates the component and every one says one of ``statuses``."""
+        return bool(self.verdicts) and all(v.status in statuses for v in self.verdicts)
 
 
-UNKNOWN = ComponentFact("unknown")
+UNKNOWN = ComponentFact()
 
 
 @dataclass(frozen=True)
 class ModelRelease:
-    """One model release: licence and the sourced status of every MOF component."""
+    """One model release: licence and every source's verdict on each MOF component."""
 
     name: str
     developer: str
     licence: str
     licence_terms: str  # open / restrictive / closed
     osi_name: str | None
-    source: str
-    source_date: str
-    verification: str
-    notes: str | None
+    provenance: Provenance
     components: Mapping[str, ComponentFact]
 
     def with_status(self, status: str) -> list[str]:
-        """Components whose sourced status is ``status``, in MOF order."""
+        """Components whose combined status is ``status``, in MOF order."""
         return [name for name, fact in self.components.items() if fact.status == status]
 
     @property
     def released(self) -> list[str]:
+        """Components every source that rates them says are released (disputed or unknown count as absent)."""
         return self.with_status("yes")
 
     @property
     def mof_class(self) -> int | None:
-        """MOF class from the components sources say are released (unknown counts as absent)."""
+        """MOF class from the components sources agree are released."""
         return mof_class(self.released)
+
+
+def _verdicts() -> dict[tuple[str, str], list[Verdict]]:
+    found: dict[tuple[str, str], list[Verdict]] = {}
+    for row in rows("openness_model_components"):
+        found.setdefault((row["model"], canonical_component(row["component"])), []).append(
+            Verdict("kit", row["status"], Provenance.of(row))
+        )
+    for row in rows("openness_framework_evaluations"):
+        found.setdefault((row["model"], canonical_component(row["component"])), []).append(
+            Verdict(row["framework"], row["status"], Provenance.of(row), row["evaluated"], row["value"])
+        )
+    for (model_name, component), verdicts in found.items():
+        for v in verdicts:
+            if v.assessor not in ASSESSORS or v.status not in ("yes", "partial", "no"):
+                raise ValueError(f"Openness of {model_name} / {component}: {v.assessor!r} says {v.status!r}; expected one of {', '.join(ASSESSORS)} saying yes, partial or no.")
+    return found
 
 
 @lru_cache(maxsize=None)
 def _models() -> tuple[ModelRelease, ...]:
-    facts: dict[str, dict[str, ComponentFact]] = {}
-    for row in rows("openness_model_components"):
-        facts.setdefault(row["model"], {})[canonical_component(row["component"])] = ComponentFact(
-            row["status"], row["source"], row["source_date"], row["verification"], row["notes"]
-        )
+    verdicts = _verdicts()
+    releases = rows("openness_models")
+    unknown = {m for m, _ in verdicts} - {r["model"] for r in releases}
+    if unknown:
+        raise ValueError(f"Component verdicts name releases that openness_models.csv lacks: {', '.join(sorted(unknown))}.")
     return tuple(
         ModelRelease(
             name=row["model"],
@@ -167,19 +210,41 @@ def _models() -> tuple[ModelRelease, ...]:
             licence=row["licence"],
             licence_terms=row["licence_terms"],
             osi_name=row["osi_name"],
-            source=row["source"],
-            source_date=row["source_date"],
-            verification=row["verification"],
-            notes=row["notes"],
-            components={c.name: facts.get(row["model"], {}).get(c.name, UNKNOWN) for c in MOF_COMPONENTS},
+            provenance=Provenance.of(row),
+            components={c.name: ComponentFact(tuple(verdicts.get((row["model"], c.name), ()))) for c in MOF_COMPONENTS},
         )
-        for row in rows("openness_models")
+        for row in releases
     )
 
 
 def models() -> list[ModelRelease]:
     """The sourced model table (Llama 2 ... GPT-4), one ``ModelRelease`` per model."""
     return list(_models())
+
+
+WEIGHTS, TRAINING_CODE, DATASETS = "Model parameters (Final)", "Training code", "Datasets"
+
+
+def category(release: ModelRelease) -> str | None:
+    """The release's openness in one word, derived from its component verdicts.
+
+    ``"closed"`` when every source says the final weights are not released; ``"open"`` when
+    the weights are released (fully or gated) and every source says the training code and
+    the datasets are released; ``"weights"`` for other releases with weights; ``None`` when
+    the sources disagree about the weights or none rates them.
+    """
+    weights = release.components[WEIGHTS]
+    if weights.says("no"):
+        return "closed"
+    if not weights.says("yes", "partial"):
+        return None
+    return "open" if release.components[TRAINING_CODE].says("yes") and release.components[DATASETS].says("yes") else "weights"
+
+
+def unknown_share(releases: Iterable[ModelRelease]) -> float:
+    """Share of (release, component) cells that no source rates."""
+    statuses = [fact.status for release in releases for fact in release.components.values()]
+    return statuses.count("unknown") / len(statuses) if statuses else 0.0
 
 
 class UnknownModelError(KeyError, ValueError):
@@ -214,6 +279,7 @@ REQUIREMENTS = (DATA_INFORMATION, CODE, PARAMETERS)
 
 OSAID_SOURCE = "OSI, The Open Source AI Definition 1.0, opensource.org/ai/open-source-ai-definition"
 OSAID_DATE = "2024-10-28"
+OSAID_ACCESSED = "2026-11-27"
 
 # The kit's interpretation (OSI publishes no mapping onto MOF components):
 # - Data information: a Data card, or the Datasets themselves (OSAID requires a complete
@@ -242,7 +308,8 @@ class OsaidVerdict:
     model: str | None = None
     assessed_by: str = "kit"  # "OSI" (published validation) or "kit" (this module's reading)
     source: str = OSAID_SOURCE
-    source_date: str = OSAID_DATE
+    published: str = OSAID_DATE
+    accessed: str = OSAID_ACCESSED
     verification: str = "derived"
     notes: str | None = None
 
@@ -268,10 +335,13 @@ class OsaidVerdict:
 
 
 def _requirement_states(statuses: Mapping[str, str], licence_terms: str | None) -> dict[str, str]:
-    """'met' / 'missing' / 'unknown' per OSAID requirement, from component statuses and licence."""
+    """'met' / 'missing' / 'unknown' per OSAID requirement, from component statuses and licence.
+
+    A disputed component counts as unknown: the kit does not pick a side.
+    """
     states = {}
     for requirement, (mode, components) in OSAID_MAPPING.items():
-        values = [statuses.get(c, "unknown") for c in components]
+        values = ["unknown" if s == "disputed" else s for s in (statuses.get(c, "unknown") for c in components)]
         if mode == "any":
             state = "met" if "yes" in values else "unknown" if "unknown" in values else "missing"
         else:
@@ -310,7 +380,7 @@ def osaid_from_release(components: Iterable[str], licence_open: bool) -> OsaidVe
     return _verdict(_requirement_states(statuses, "open" if licence_open else "restrictive"))
 
 
-_OSI_MISSING_BY_RESULT = {"licence changes needed": "Open licence terms (OSI: 'would pass with license changes')"}
+_OSI_MISSING_BY_RESULT = {"licence changes needed": "Open licence terms (OSI: they 'would probably pass if they changed their licenses')"}
 
 
 def osaid_verdict(name: str) -> OsaidVerdict:
@@ -341,7 +411,8 @@ def osaid_verdict(name: str) -> OsaidVerdict:
         model=release.name if release else row["model"],
         assessed_by="OSI",
         source=row["source"],
-        source_date=row["source_date"],
+        published=row["published"],
+        accessed=row["accessed"],
         verification=row["verification"],
         notes=row["notes"],
     )
@@ -367,16 +438,13 @@ class Score:
     edition: str  # FMTI index date, or "FAccT '24"
     total: float
     out_of: int
-    source: str
-    source_date: str
-    verification: str
-    notes: str | None
+    provenance: Provenance
 
 
 def fmti_scores() -> list[Score]:
     """FMTI totals per developer and index (Oct 2023, May 2024, Dec 2025 revised)."""
     return [
-        Score(r["developer"], r["flagship"], r["index"], float(r["total"]), 100, r["source"], r["source_date"], r["verification"], r["notes"])
+        Score(r["developer"], r["flagship"], r["index"], float(r["total"]), 100, Provenance.of(r))
         for r in rows("openness_fmti")
         if r["kind"] == "developer"
     ]
@@ -390,6 +458,71 @@ def fmti_means() -> dict[str, float]:
 def liesenfeld_scores() -> dict[str, Score]:
     """Liesenfeld & Dingemanse openness totals out of 14, keyed by the kit's model name."""
     return {
-        r["model"]: Score(r["model"], r["assessed_release"], "FAccT '24", float(r["total"]), int(r["out_of"]), r["source"], r["source_date"], r["verification"], r["notes"])
+        r["model"]: Score(r["model"], r["assessed_release"], "FAccT '24", float(r["total"]), int(r["out_of"]), Provenance.of(r))
         for r in rows("openness_liesenfeld")
     }
+
+
+# --- Captions computed from the tables ----------------------------------------------------
+
+
+def _edition(edition: str) -> str:
+    """``"2023-10"`` -> ``"Oct 2023"``: the index's name without its qualifier."""
+    return FMTI_INDICES[edition].split(" (")[0]
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def checklist_caption() -> str:
+    """What the release checklist shows, with the frameworks' sources read from the tables."""
+    mof_source = rows("openness_mof_components")[0]["source"].split("; ")[-1]
+    return (
+        f"Checklist of the Model Openness Framework's {len(MOF_COMPONENTS)} components ({mof_source}) in its "
+        f"{len(CLASS_NAMES)} cumulative classes, and the {len(REQUIREMENTS)} requirements of the OSI Open Source AI Definition "
+        f"({OSAID_SOURCE.split(', ')[-1]}, {OSAID_DATE}). The mapping from components to OSI requirements is the kit's interpretation "
+        "(see aiopen.openness.OSAID_MAPPING); OSI publishes no such mapping. Presets 'as sourced' tick only what every source states."
+    )
+
+
+def fmti_caption() -> str:
+    """What the FMTI chart shows, with its figures read from ``openness_fmti.csv``.
+
+    The first two indices share one set of indicators; the latest one revised them.
+    """
+    means = fmti_means()
+    first, second, *_, latest = sorted(means)
+    totals: dict[str, dict[str, Score]] = {}
+    for score in fmti_scores():
+        totals.setdefault(score.edition, {})[score.subject] = score
+    leader = max(totals[first].values(), key=lambda s: s.total)
+    top = max(totals[second].values(), key=lambda s: s.total)
+    newest = totals[latest]
+    best = max(newest.values(), key=lambda s: s.total)
+    low = min(s.total for s in newest.values())
+    lowest = sorted(s.subject for s in newest.values() if s.total == low)
+    leader_now = f", {leader.subject} {newest[leader.subject].total:g}" if leader.subject in newest else ""
+    return (
+        f"Dumbbell chart of FMTI totals (out of 100) by developer: {_edition(first)} (mean {means[first]:g}) and {_edition(second)} "
+        f"(mean {means[second]:g}) joined by grey lines; dotted lines mark the means. Top in {_edition(second)}: {top.subject} "
+        f"({top.assessed}), {top.total:g}; {leader.subject}, the {_edition(first)} leader, {leader.total:g} → "
+        f"{totals[second][leader.subject].total:g}. {_edition(latest)} ({len(newest)} developers, mean {means[latest]:g}) revised the "
+        f"indicators, so it is not comparable: {best.subject} {best.total:g} at the top, {_names(lowest)} {low:g}{leader_now}. "
+        "Source: github.com/stanford-crfm/fmti score files (hover)."
+    )
+
+
+def heatmap_facts(releases: Iterable[ModelRelease]) -> str:
+    """What the openness heatmap's data say, in sentences computed from the component verdicts."""
+    releases = list(releases)
+    statuses = [fact.status for r in releases for fact in r.components.values()]
+    with_weights = [r.name for r in releases if r.components[WEIGHTS].says("yes", "partial")]
+    fully = [r.name for r in releases if category(r) == "open"]
+    assessors = sorted({v.assessor for r in releases for f in r.components.values() for v in f.verdicts}, key=list(ASSESSORS).index)
+    return (
+        f"{len(releases)} releases: {unknown_share(releases):.0%} of cells unknown (no source rates them), {statuses.count('disputed')} disputed "
+        f"(sources disagree; the hover gives every verdict). {len(with_weights)} of {len(releases)} release their final weights in every "
+        f"source's reading; only {_names(fully) if fully else 'none'} also release training code and datasets. "
+        f"Sources: {'; '.join(ASSESSORS[a] for a in assessors)}."
+    )

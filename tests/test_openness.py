@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from aiopen import openness as o
-from aiopen.data import VERIFICATION_LEVELS, rows
 
 CLASS_III = ["Model architecture", "Model parameters (Final)", "Evaluation results", "Model card", "Data card", "Technical report"]
 CLASS_II_ADDS = ["Training code", "Inference code", "Evaluation code", "Evaluation data"]
@@ -82,14 +81,22 @@ def test_osi_published_failures(name):
 def test_osi_would_pass_with_licence_changes(name):
     verdict = o.osaid_verdict(name)
     assert not verdict.meets
-    assert verdict.missing == ["Open licence terms (OSI: 'would pass with license changes')"]
+    assert verdict.missing == ["Open licence terms (OSI: they 'would probably pass if they changed their licenses')"]
 
 
-def test_llama_2_misses_code_and_open_parameters_in_the_kits_reading():
+def test_llama_2_misses_every_requirement_in_the_kits_reading():
     verdict = o.osaid_verdict("Llama 2")
-    assert verdict.missing == [o.CODE, o.PARAMETERS]
-    assert verdict.unknown == [o.DATA_INFORMATION]  # the card says only "publicly available online data"
+    # the card, the MOT and the EOSAI all say: no training code, no data or data card, a restrictive licence
+    assert verdict.missing == [o.DATA_INFORMATION, o.CODE, o.PARAMETERS]
+    assert verdict.unknown == []
     assert "kit's reading" in verdict.summary
+
+
+def test_disputed_components_count_as_unknown_in_the_kits_reading():
+    statuses = dict.fromkeys(o.OSAID_MAPPING[o.CODE][1], "yes") | {"Datasets": "yes", "Model parameters (Final)": "disputed"}
+    assert o._requirement_states(statuses, "open")[o.PARAMETERS] == "unknown"
+    statuses["Model parameters (Final)"] = "yes"
+    assert o._requirement_states(statuses, "open")[o.PARAMETERS] == "met"
 
 
 def test_models_without_osi_validation_get_a_labelled_kit_reading():
@@ -127,63 +134,118 @@ def test_osaid_from_release_follows_the_documented_mapping():
 
 # --- Sourced data ---------------------------------------------------------------------------
 
-TABLES = ["openness_mof_components", "openness_models", "openness_model_components", "openness_osaid", "openness_fmti", "openness_liesenfeld"]
 
-
-@pytest.mark.parametrize("table", TABLES)
-def test_every_row_is_sourced_with_a_valid_verification_level(table):
-    data = rows(table)
-    assert data
-    for row in data:
-        assert row["source"] and row["source_date"], row
-        assert row["verification"] in VERIFICATION_LEVELS, row
-        assert "notes" in row
+def _verdicts(model: str, component: str) -> dict[str, str]:
+    return {v.assessor: v.status for v in o.model(model).components[component].verdicts}
 
 
 def test_the_model_table_covers_the_brief_and_uses_known_statuses():
     names = [m.name for m in o.models()]
-    assert names == ["Llama 2", "Llama 3.1", "Mistral 7B", "Falcon 40B", "BLOOM", "OLMo 7B", "Pythia", "Phi-2", "Phi-3", "Gemma", "Granite 3.0", "SmolLM2", "GPT-4"]
+    assert names == [
+        "Llama 2", "Llama 3", "Llama 3.1", "Mistral 7B", "Falcon 40B", "Falcon 180B", "BLOOM", "OLMo 7B", "Pythia",
+        "Phi-2", "Phi-3", "Gemma", "Granite 3.0", "SmolLM2", "GPT-3", "GPT-4",
+    ]
     for release in o.models():
         assert list(release.components) == [c.name for c in o.MOF_COMPONENTS]
         assert {f.status for f in release.components.values()} <= set(o.STATUSES)
         assert release.licence_terms in {"open", "restrictive", "closed"}
-        assert all(f.source for f in release.components.values() if f.status != "unknown")
+        for fact in release.components.values():
+            assert all(v.provenance.source and v.provenance.published and v.assessor in o.ASSESSORS for v in fact.verdicts)
 
 
-def test_component_facts_follow_facts_md_1b():
+def test_the_unknown_share_is_at_most_15_percent_over_at_least_13_releases():
+    releases = o.models()
+    assert len(releases) >= 13
+    statuses = [f.status for r in releases for f in r.components.values()]
+    share = statuses.count("unknown") / len(statuses)
+    assert share == o.unknown_share(releases) <= 0.15
+    assert o.unknown_share([o.model("Granite 3.0")]) > 0.5  # the share is computed, not assumed
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "status"),
+    [((), "unknown"), (("yes",), "yes"), (("no", "no"), "no"), (("yes", "partial"), "disputed"), (("yes", "no", "yes"), "disputed")],
+)
+def test_a_component_is_disputed_exactly_when_its_sources_disagree(verdicts, status):
+    provenance = o.Provenance("a source", "2024", "2026-11-30", "checked")
+    fact = o.ComponentFact(tuple(o.Verdict("kit", v, provenance) for v in verdicts))
+    assert fact.status == status
+
+
+def test_component_verdicts_follow_their_sources():
     status = {m.name: {c: f.status for c, f in m.components.items()} for m in o.models()}
-    assert status["Llama 2"]["Training code"] == "no" and status["Llama 2"]["Inference code"] == "yes"
-    assert status["Falcon 40B"]["Datasets"] == "partial"
-    assert status["GPT-4"]["Model parameters (Final)"] == "no"
-    assert status["Granite 3.0"]["Training code"] == "no"
-    assert o.model("granite 3.0").components["Training code"].verification == "unverified"  # ❓ in facts.md
-    assert status["Mistral 7B"]["Model card"] == "unknown"  # facts.md is silent: unknown, not "no"
+    assert status["Llama 2"]["Training code"] == "no"  # the README, the MOT and the EOSAI agree
+    assert _verdicts("Llama 2", "Inference code") == {"kit": "yes", "MOT": "no"} and status["Llama 2"]["Inference code"] == "disputed"
+    assert _verdicts("Llama 2", "Model parameters (Final)") == {"kit": "yes", "MOT": "yes", "EOSAI": "partial"}  # gated
+    assert _verdicts("Phi-2", "Model parameters (Final)") == {"kit": "yes", "MOT": "no"}  # the MOT entry does not list them
+    assert _verdicts("GPT-4", "Model parameters (Final)") == {"kit": "no", "MOT": "no"}  # the MOT lists them as proprietary
+    assert _verdicts("SmolLM2", "Research paper") == {"kit": "yes", "EOSAI": "no"}  # EOSAI (Jun 2025) found no preprint
+    assert status["Granite 3.0"]["Model card"] == "unknown"  # no source rates it: unknown, not "no"
+    training = o.model("granite 3.0").components["Training code"].verdicts
+    assert [v.provenance.verification for v in training] == ["unverified"]  # ❓ in facts.md
 
 
-def test_smollm2_claims_are_not_overclaimed():
-    smol = o.model("SmolLM2")
-    assert smol.verification == "unverified"
-    for name in ("Model parameters (Final)", "Training code", "Datasets"):
-        assert smol.components[name].verification == "unverified"
+def test_frameworks_name_the_file_commit_and_release_they_evaluated():
+    mot = next(v for v in o.model("Pythia").components["Datasets"].verdicts if v.assessor == "MOT")
+    assert "models/Pythia-6.9B.yml (commit 8b5d30e)" in mot.provenance.source and mot.evaluated == "Pythia-6.9B"
+    eosai = next(v for v in o.model("OLMo 7B").components["Datasets"].verdicts if v.assessor == "EOSAI")
+    assert "projects/olmo-7b-instruct.yaml (commit 801f687)" in eosai.provenance.source and eosai.value == "open"
+    assert eosai.provenance.published == "2024-08-08" and eosai.provenance.verification == "derived"
 
 
-def test_fmti_totals_match_facts_md():
+@pytest.mark.parametrize(
+    ("release", "category"),
+    [("Pythia", "open"), ("OLMo 7B", "open"), ("BLOOM", "open"), ("Llama 2", "weights"), ("SmolLM2", "weights"), ("GPT-3", "closed"),
+     ("GPT-4", "closed"), ("Phi-2", None)],
+)
+def test_openness_category_is_derived_from_the_component_verdicts(release, category):
+    assert o.category(o.model(release)) == category
+
+
+def test_smollm2_reads_the_same_everywhere():
+    """One source of truth: the cost tables' openness of SmolLM2 is the openness tables' reading."""
+    from aiopen import data
+
+    release = o.model("SmolLM2")
+    assert data.model("SmolLM2-135M").openness.category == o.category(release) == "weights"
+    assert release.components["Datasets"].status == "disputed"  # the paper says released; the EOSAI (Jun 2025) says partial
+    openness_columns = {"openness", "weights", "training_code", "training_data"}
+    assert not any(openness_columns & set(data.rows(t)[0]) for t in data.table_names() if not t.startswith("openness_"))
+
+
+def test_fmti_totals_match_the_score_files():
     totals = {(s.subject, s.edition): s.total for s in o.fmti_scores()}
     assert totals[("Meta", "2023-10")] == 54 and totals[("Meta", "2024-05")] == 60
     assert totals[("OpenAI", "2023-10")] == 48 and totals[("OpenAI", "2024-05")] == 49
     assert totals[("BigCode / Hugging Face / ServiceNow", "2024-05")] == 85
-    assert totals[("IBM", "2025-12")] == 95
+    assert totals[("IBM", "2025-12")] == 95 and totals[("DeepSeek", "2025-12")] == 32
     assert o.fmti_means() == {"2023-10": 37, "2024-05": 58, "2025-12": 40.7}
 
 
-@pytest.mark.parametrize("edition", ["2023-10", "2024-05"])
-def test_published_fmti_means_follow_from_the_developer_totals(edition):
+def test_fmti_flagships_are_the_ones_each_round_assessed():
+    flagship = {(s.subject, s.edition): s.assessed for s in o.fmti_scores()}
+    assert flagship[("Anthropic", "2023-10")] == "Claude 2" and flagship[("Anthropic", "2024-05")] == "Claude 3"
+    assert flagship[("Stability AI", "2024-05")] == "Stable Video Diffusion" and flagship[("Adept", "2024-05")] == "Fuyu-8B"
+    assert all(s.assessed is None for s in o.fmti_scores() if s.edition == "2025-12")  # the 2025 score file names none
+
+
+@pytest.mark.parametrize(("edition", "digits", "developers"), [("2023-10", 0, 10), ("2024-05", 0, 14), ("2025-12", 1, 13)])
+def test_fmti_means_follow_from_the_developer_totals(edition, digits, developers):
     totals = [s.total for s in o.fmti_scores() if s.edition == edition]
-    assert round(sum(totals) / len(totals)) == o.fmti_means()[edition]
+    assert len(totals) == developers
+    assert round(sum(totals) / len(totals), digits) == o.fmti_means()[edition]
+
+
+def test_fmti_caption_is_computed_from_the_table():
+    text = o.fmti_caption()
+    assert "mean 37" in text and "mean 58" in text and "mean 40.7" in text
+    assert "Top in May 2024: BigCode / Hugging Face / ServiceNow (StarCoder), 85" in text
+    assert "54 → 60" in text and "IBM 95 at the top" in text and "Midjourney and xAI 14" in text
 
 
 def test_liesenfeld_totals_are_out_of_14():
     scores = o.liesenfeld_scores()
-    assert scores["OLMo 7B"].total == 12.5 and scores["Llama 2"].total == 3.0 and scores["GPT-4"].assessed == "ChatGPT"
+    assert scores["OLMo 7B"].total == 12.5 and scores["Llama 2"].total == 3.0 and scores["Llama 3"].total == 2.5
+    assert "GPT-4" not in scores  # the index assessed ChatGPT (built on GPT-3.5), not GPT-4
     assert all(0 <= s.total <= s.out_of == 14 for s in scores.values())
     assert set(scores) <= {m.name for m in o.models()}

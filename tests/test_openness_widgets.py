@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import pytest
@@ -57,11 +59,12 @@ def test_heatmap_sort_changes_the_row_order():
     heatmap = w.openness_heatmap()
     assert isinstance(heatmap.figure, go.FigureWidget)
     by_released = list(heatmap.figure.data[0].y)
-    assert by_released[:2] == ["Pythia", "OLMo 7B"] and by_released[-1] == "GPT-4"
+    assert by_released[0] == "Pythia" and set(by_released[:3]) == {"Pythia", "BLOOM", "OLMo 7B"}
+    assert w.sort_models(o.models(), "Components released")[-1].name == by_released[-1]
     heatmap.sort.value = "Name (A-Z)"
     by_name = list(heatmap.figure.data[0].y)
     assert by_name == sorted(by_released, key=str.casefold) and by_name != by_released
-    assert len(heatmap.figure.data[0].z) == 13 and len(heatmap.figure.data[0].z[0]) == 17
+    assert len(heatmap.figure.data[0].z) == len(o.models()) >= 13 and len(heatmap.figure.data[0].z[0]) == 17
 
 
 def test_heatmap_cells_match_the_data_and_carry_sources():
@@ -71,10 +74,31 @@ def test_heatmap_cells_match_the_data_and_carry_sources():
     row = list(heat.y).index("Llama 2")
     column = [c.name for c in o.MOF_COMPONENTS].index("Training code")
     assert heat.z[row][column] == w.STATUS_STYLE["no"][0] and heat.text[row][column] == "✗"
-    assert "Source:" in heat.customdata[row][column] and "secondary" in heat.customdata[row][column]
+    hover = heat.customdata[row][column]
+    assert "<b>kit</b>: meta-llama/llama README.md (commit 689c7f2)" in hover and "<b>MOT</b>" in hover and "<b>EOSAI</b>" in hover
+    assert "read 2026-11-30" in hover and "checked" in hover
+    granite = list(heat.y).index("Granite 3.0")
     unknown = [c.name for c in o.MOF_COMPONENTS].index("Data card")
-    assert "unknown, not 'no'" in heat.customdata[row][unknown]
+    assert heat.text[granite][unknown] == "?" and "unknown, not 'no'" in heat.customdata[granite][unknown]
     assert {t.name for t in heatmap.figure.data[1:]} == {style[3] for style in w.STATUS_STYLE.values()}
+
+
+def test_every_rated_heatmap_cell_names_its_sources_and_disputes_show_every_verdict():
+    heatmap = w.openness_heatmap()
+    heat = heatmap.figure.data[0]
+    releases = {m.name: m for m in o.models()}
+    disputed = 0
+    for y, row in enumerate(heat.y):
+        for x, component in enumerate(o.MOF_COMPONENTS):
+            fact = releases[row].components[component.name]
+            hover = heat.customdata[y][x]
+            assert all(html.escape(v.provenance.source)[:40] in hover for v in fact.verdicts), (row, component.name)
+            if fact.status == "disputed":
+                disputed += 1
+                assert heat.text[y][x] == "≠" and len({v.status for v in fact.verdicts}) > 1
+                assert all(f"<b>{v.assessor}</b>" in hover for v in fact.verdicts)
+    assert disputed > 0 and f"{disputed} disputed" in heatmap.caption.value
+    assert f"{o.unknown_share(releases.values()):.0%} of cells unknown" in heatmap.caption.value
 
 
 def test_sort_helpers_reject_unknown_orders():
@@ -89,6 +113,8 @@ def test_fmti_chart_sorts_highlights_and_toggles_the_revised_index():
     oct23, may24, dec25 = chart.figure.data[1:]
     assert list(may24.y)[0] == "BigCode / Hugging Face / ServiceNow" and list(may24.x)[0] == 85
     assert dict(zip(oct23.y, oct23.x))["Meta"] == 54 and dict(zip(may24.y, may24.x))["Meta"] == 60
+    assert dec25.visible is True and dict(zip(dec25.y, dec25.x))["IBM"] == 95  # the latest index is shown by default
+    chart.show_revised.value = False
     assert dec25.visible is False and "xAI" not in chart.figure.layout.yaxis.categoryarray
     chart.sort.value = "Change Oct 2023 → May 2024"
     assert chart.figure.layout.yaxis.categoryarray[0] == "AI21 Labs"  # 25 -> 75
@@ -99,10 +125,13 @@ def test_fmti_chart_sorts_highlights_and_toggles_the_revised_index():
     opacity = dict(zip(chart.figure.data[2].y, chart.figure.data[2].marker.opacity))
     assert opacity["Meta"] == 1.0 and opacity["OpenAI"] < 1.0
     assert "Source:" in chart.figure.data[1].customdata[0]
-    assert "37" in chart.caption.value and "58" in chart.caption.value
+    assert o.fmti_caption()[:60] in chart.caption.value and "mean 40.7" in chart.caption.value
+    assert w.fmti_sorts() == ("May 2024 total", "Change Oct 2023 → May 2024", "Oct 2023 total", "Developer name")
 
 
 def test_lifecycle_comparison_shows_both_columns_with_sources():
     view = w.lifecycle_comparison()
     assert "Conventional open-source software" in view.table.value and "A typical \"open\" model release" in view.table.value
     assert all(f"[{n}]" in view.table.value for n in range(1, 5))
+    assert "Llama 3.1 405B took 30.84M H100 GPU-hours" in view.table.value  # read from models.csv
+    assert "OLMo 7B and Pythia:" in view.table.value and "read 2026-11-30" in view.table.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import plotly.graph_objects as go
@@ -151,7 +152,19 @@ def test_calculator_bad_input_shows_a_plain_warning(calculator, control, value, 
 def test_calculator_recovers_after_bad_input(calculator):
     calculator.context.value = 0
     calculator.context.value = 4096
+    assert "at least 1" not in calculator.status.value and "aiopen-error" not in calculator.status.value
+    calculator.price.value = 2.0  # a price of your own is not stale
     assert "aiopen-warning" not in calculator.status.value
+
+
+def test_calculator_flags_a_default_price_past_its_validity(calculator):
+    default = data.default_price("H100 SXM")
+    assert default.is_stale(datetime.date.today())  # valid until 1 Jan 2025
+    assert calculator.price.value == default.price_per_gpu_hour
+    assert "aiopen-warning" in calculator.status.value and "STALE PRICE" in calculator.status.value
+    assert "valid until 1 Jan 2025" in calculator.status.value and "stale" in calculator.assumptions.value
+    calculator.gpu.value = "A100 40GB"
+    assert "STALE PRICE" in calculator.status.value and "A100 40GB" in calculator.status.value
 
 
 def test_small_vs_big_defaults_and_labels(comparison):

@@ -1,19 +1,30 @@
 """Sourced data tables shipped with the kit.
 
-Each CSV in this folder has one row per fact and carries its own provenance in
-the columns ``source`` (paper + table, or URL), ``source_date`` and
-``verification`` (``checked`` = against the primary text, ``secondary`` = seen
-in a source that quotes the primary, ``unverified``, or ``derived`` = computed
-from sourced inputs). Empty cells mean "not published", never zero. A source that
-names "facts.md" points at the kit's fact sheet, ``docs/facts.md`` (gathered
-2026-11-27), which gives the primary source and how well it was checked.
+Every CSV in this folder has one row per fact and ends with the same provenance columns
+(``PROVENANCE_COLUMNS``):
+
+* ``source``: paper + table, or URL / repository path + commit;
+* ``published``: when the fact was published (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``);
+  for a living product page, the year the product was announced (the row says so);
+* ``accessed``: when the kit read the source (``YYYY-MM-DD``); rows taken from the fact
+  sheet of 2026-11-27 and not re-read since keep that date;
+* ``verification``: ``checked`` (against the primary text), ``secondary`` (seen in a
+  source that quotes it, or in a copy), ``unverified``, or ``derived`` (computed from
+  sourced inputs, shown as such);
+* ``notes``: anything a reader needs to weigh the row (may be empty).
+
+:func:`rows` validates every row when a table is first read and raises ``DataError``
+naming the table, the row and the column. Empty cells mean "not published", never zero.
+A source that names "facts.md" points at the kit's fact sheet, ``docs/facts.md``.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +33,68 @@ from typing import TypeVar
 
 DATA_DIR = Path(__file__).parent
 VERIFICATION_LEVELS = ("checked", "secondary", "unverified", "derived")
+PROVENANCE_COLUMNS = ("source", "published", "accessed", "verification", "notes")
+_PUBLISHED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ACCESSED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class DataError(ValueError):
+    """A data table breaks the kit's rules; the message names the table, the row and the column."""
+
+
+def _date_or_none(text: str) -> datetime.date | None:
+    """The first day ``text`` (YYYY, YYYY-MM or YYYY-MM-DD) can mean, or ``None`` if it is not a date."""
+    match = _PUBLISHED.match(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _check_row(table: str, line: int, row: Mapping[str, str | None]) -> None:
+    first = next(iter(row.values()), None)
+    where = f"{table}.csv, line {line} ({first!r})"
+    if not row["source"]:
+        raise DataError(f"{where}: the column 'source' is empty; every fact needs a source (paper + table, or URL / repository path + commit).")
+    published, accessed = row["published"], row["accessed"]
+    if not published or _date_or_none(published) is None:
+        raise DataError(f"{where}: the column 'published' is {published!r}; write the publication date as YYYY, YYYY-MM or YYYY-MM-DD.")
+    if not accessed or not _ACCESSED.match(accessed) or _date_or_none(accessed) is None:
+        raise DataError(f"{where}: the column 'accessed' is {accessed!r}; write the date the source was read as YYYY-MM-DD.")
+    if _date_or_none(published) > _date_or_none(accessed):
+        raise DataError(f"{where}: the column 'published' ({published}) is after the column 'accessed' ({accessed}).")
+    if row["verification"] not in VERIFICATION_LEVELS:
+        raise DataError(f"{where}: the column 'verification' is {row['verification']!r}, not one of {', '.join(VERIFICATION_LEVELS)}.")
+
+
+def check_table(path: Path) -> tuple[dict[str, str | None], ...]:
+    """Read one CSV and check every row's provenance; empty cells become ``None``.
+
+    Raises ``DataError`` naming the table, the line and the column at fault.
+    """
+    table = path.stem
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [column for column in PROVENANCE_COLUMNS if column not in header]
+        if missing:
+            raise DataError(f"{table}.csv has no column {', '.join(repr(m) for m in missing)}; every table needs {', '.join(PROVENANCE_COLUMNS)}.")
+        result = []
+        for line, raw in enumerate(reader, start=2):
+            if None in raw or None in raw.values():
+                raise DataError(f"{table}.csv, line {line}: the row has a different number of cells from the header's {len(header)}.")
+            row = {key: value.strip() or None for key, value in raw.items()}
+            _check_row(table, line, row)
+            result.append(row)
+    return tuple(result)
+
+
+def table_names() -> list[str]:
+    """Every table in the folder, by name (the CSV file name without ``.csv``)."""
+    return sorted(path.stem for path in DATA_DIR.glob("*.csv"))
 
 
 @lru_cache(maxsize=None)
@@ -29,40 +102,38 @@ def _read(name: str) -> tuple[dict[str, str | None], ...]:
     path = DATA_DIR / f"{name}.csv"
     if not path.exists():
         raise KeyError(f"No data table called {name!r} in {DATA_DIR}.")
-    with path.open(newline="", encoding="utf-8") as handle:
-        return tuple(
-            {key: (value.strip() or None) for key, value in row.items()}
-            for row in csv.DictReader(handle)
-        )
+    return check_table(path)
 
 
 def rows(name: str) -> list[dict[str, str | None]]:
-    """Rows of ``data/<name>.csv`` as dicts of strings; empty cells become ``None``."""
+    """Rows of ``data/<name>.csv`` as dicts of strings (checked); empty cells become ``None``."""
     return [dict(row) for row in _read(name)]
 
 
 # --- Model-size cost tables: models, GPUs, prices, carbon intensity ---------
-#
-# ``source_date`` is the publication date of the cited paper or announcement
-# (YYYY, YYYY-MM or YYYY-MM-DD); for living web pages such as model cards and
-# product pages it is the date the kit's fact sheet read them (2026-11-27).
 
-OPENNESS_LABELS = {
-    "open": "Weights, code and data open",
-    "weights": "Weights only",
-    "closed": "Closed (API only)",
-    None: "Openness not recorded",
+OPENNESS_LABELS = {  # the categories of aiopen.openness.category
+    "open": "Weights, training code and data released",
+    "weights": "Weights released; code or data not (or disputed)",
+    "closed": "Weights not released (API only)",
+    None: "Sources disagree on the weights",
 }
 
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a row's figures come from and how well they were checked."""
+    """Where a row's figures come from, when they were published and read, and how well they were checked."""
 
     source: str
-    source_date: str
+    published: str
+    accessed: str
     verification: str
     notes: str = ""
+
+    @classmethod
+    def of(cls, row: Mapping[str, str | None]) -> Provenance:
+        """The provenance columns of a checked row."""
+        return cls(row["source"], row["published"], row["accessed"], row["verification"], row.get("notes") or "")
 
 
 @dataclass(frozen=True)
@@ -77,12 +148,11 @@ class Architecture:
 
 @dataclass(frozen=True)
 class Openness:
-    """Licence and released components; ``category`` is open, weights or closed."""
+    """A model's openness, from the openness tables (``aiopen.openness``): its release,
+    licence and a category derived from the released components (open, weights or closed)."""
 
-    licence: str | None
-    weights: str | None
-    training_code: str | None
-    training_data: str | None
+    release: str
+    licence: str
     category: str
     provenance: Provenance
 
@@ -97,7 +167,8 @@ class Model:
 
     Units: ``params`` (parameters), ``training_tokens`` (tokens), ``gpu_hours``
     (accelerator-hours of ``gpu_type``), ``co2_t`` (tonnes CO2eq, on the basis in
-    ``co2_basis``), ``energy_mwh`` (MWh).
+    ``co2_basis``), ``energy_mwh`` (MWh). ``release`` names the model's row in the
+    openness tables, where ``openness`` comes from.
     """
 
     name: str
@@ -112,6 +183,7 @@ class Model:
     provenance: Provenance
     field_verification: Mapping[str, str] = field(default_factory=dict)
     architecture: Architecture | None = None
+    release: str | None = None
     openness: Openness | None = None
 
     def verification_of(self, name: str) -> str:
@@ -145,7 +217,11 @@ class Gpu:
 
 @dataclass(frozen=True)
 class Price:
-    """A dated cloud offer; ``price_per_gpu_hour`` in US dollars (``_high`` when a range)."""
+    """A dated cloud offer; ``price_per_gpu_hour`` in US dollars (``_high`` when a range).
+
+    ``valid_until`` is the last day the source says the price holds (``None`` when it
+    states no validity); ``validity`` is the source's own wording when it gives no date.
+    """
 
     offer: str
     gpu: str
@@ -153,9 +229,21 @@ class Price:
     price_per_instance_hour: float | None
     price_per_gpu_hour: float
     price_per_gpu_hour_high: float | None
-    valid: str
+    validity: str | None
+    valid_until: datetime.date | None
     is_default: bool
     provenance: Provenance
+
+    @property
+    def valid(self) -> str:
+        """How the source dates the price, in words."""
+        if self.valid_until is not None:
+            return f"valid until {self.valid_until.day} {self.valid_until:%b %Y}"
+        return self.validity or f"published {self.provenance.published}"
+
+    def is_stale(self, on: datetime.date) -> bool:
+        """True when ``on`` is after the last day the source says this price holds."""
+        return self.valid_until is not None and on > self.valid_until
 
 
 @dataclass(frozen=True)
@@ -178,9 +266,9 @@ def _number(row: Mapping[str, str | None], key: str, table: str) -> float | None
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{table}.csv: {key} of {_row_name(row)!r} is {text!r}, which is not a number.") from None
+        raise DataError(f"{table}.csv: {key} of {_row_name(row)!r} is {text!r}, which is not a number.") from None
     if math.isnan(value) or math.isinf(value) or value < 0:
-        raise ValueError(f"{table}.csv: {key} of {_row_name(row)!r} must be a finite number of zero or more, not {text}.")
+        raise DataError(f"{table}.csv: {key} of {_row_name(row)!r} must be a finite number of zero or more, not {text}.")
     return value
 
 
@@ -188,14 +276,23 @@ def _row_name(row: Mapping[str, str | None]) -> str | None:
     return row.get("name") or row.get("family") or row.get("offer")
 
 
-def _provenance(row: Mapping[str, str | None], table: str) -> Provenance:
-    for key in ("source", "source_date", "verification"):
-        if not row.get(key):
-            raise ValueError(f"{table}.csv: the row {_row_name(row)!r} has no {key}.")
-    level = row["verification"]
-    if level not in VERIFICATION_LEVELS:
-        raise ValueError(f"{table}.csv: verification {level!r} of {_row_name(row)!r} is not one of {', '.join(VERIFICATION_LEVELS)}.")
-    return Provenance(row["source"], row["source_date"], level, row.get("notes") or "")
+def _date(row: Mapping[str, str | None], key: str, table: str) -> datetime.date | None:
+    text = row.get(key)
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"{table}.csv: {key} of {_row_name(row)!r} is {text!r}; write it as YYYY-MM-DD.") from None
+
+
+def _openness_of(release: str | None) -> Openness | None:
+    if release is None:
+        return None
+    from aiopen import openness  # imported here: aiopen.openness reads its own tables through this module
+
+    found = openness.model(release)
+    return Openness(found.name, found.licence, openness.category(found), found.provenance)
 
 
 @lru_cache(maxsize=None)
@@ -205,20 +302,9 @@ def _models() -> tuple[Model, ...]:
             layers=int(_number(row, "layers", "model_architectures")),
             kv_heads=int(_number(row, "kv_heads", "model_architectures")),
             head_dim=int(_number(row, "head_dim", "model_architectures")),
-            provenance=_provenance(row, "model_architectures"),
+            provenance=Provenance.of(row),
         )
         for row in _read("model_architectures")
-    }
-    openness = {
-        row["family"]: Openness(
-            licence=row["licence"],
-            weights=row["weights"],
-            training_code=row["training_code"],
-            training_data=row["training_data"],
-            category=row["openness"],
-            provenance=_provenance(row, "model_openness"),
-        )
-        for row in _read("model_openness")
     }
     result = []
     for row in _read("models"):
@@ -227,7 +313,7 @@ def _models() -> tuple[Model, ...]:
             level = row[f"{figure}_verification"]
             if level is not None:
                 if level not in VERIFICATION_LEVELS:
-                    raise ValueError(f"models.csv: {figure}_verification of {row['name']!r} is {level!r}, not one of {', '.join(VERIFICATION_LEVELS)}.")
+                    raise DataError(f"models.csv: {figure}_verification of {row['name']!r} is {level!r}, not one of {', '.join(VERIFICATION_LEVELS)}.")
                 levels[figure] = level
         result.append(
             Model(
@@ -235,10 +321,11 @@ def _models() -> tuple[Model, ...]:
                 family=row["family"],
                 gpu_type=row["gpu_type"],
                 co2_basis=row["co2_basis"],
-                provenance=_provenance(row, "models"),
+                provenance=Provenance.of(row),
                 field_verification=levels,
                 architecture=architectures.get(row["name"]),
-                openness=openness.get(row["family"]),
+                release=row["release"],
+                openness=_openness_of(row["release"]),
                 **{figure: _number(row, figure, "models") for figure in MODEL_FIGURES},
             )
         )
@@ -254,7 +341,7 @@ def _gpus() -> tuple[Gpu, ...]:
             memory_type=row["memory_type"],
             bandwidth_gb_s=_number(row, "bandwidth_gb_s", "gpus"),
             power_w=_number(row, "power_w", "gpus"),
-            provenance=_provenance(row, "gpus"),
+            provenance=Provenance.of(row),
         )
         for row in _read("gpus")
     )
@@ -270,9 +357,10 @@ def _prices() -> tuple[Price, ...]:
             price_per_instance_hour=_number(row, "price_per_instance_hour", "prices"),
             price_per_gpu_hour=_number(row, "price_per_gpu_hour", "prices"),
             price_per_gpu_hour_high=_number(row, "price_per_gpu_hour_high", "prices"),
-            valid=row["valid"],
+            validity=row["validity"],
+            valid_until=_date(row, "valid_until", "prices"),
             is_default=row["is_default"] == "yes",
-            provenance=_provenance(row, "prices"),
+            provenance=Provenance.of(row),
         )
         for row in _read("prices")
     )
@@ -285,7 +373,7 @@ def _carbon_intensities() -> tuple[CarbonIntensity, ...]:
             name=row["name"],
             kg_co2_per_kwh=_number(row, "kg_co2_per_kwh", "carbon_intensity"),
             kg_co2_per_gpu_hour=_number(row, "kg_co2_per_gpu_hour", "carbon_intensity"),
-            provenance=_provenance(row, "carbon_intensity"),
+            provenance=Provenance.of(row),
         )
         for row in _read("carbon_intensity")
     )
@@ -336,5 +424,9 @@ def gpu(name: str) -> Gpu:
 
 
 def default_price(gpu_name: str) -> Price | None:
-    """The dated default price for ``gpu_name``, or ``None`` when the kit has no sourced price."""
+    """The dated default price for ``gpu_name``, or ``None`` when the kit has no sourced price.
+
+    The default may be past its stated validity: check ``price.is_stale(day)`` and say so
+    wherever the price is shown.
+    """
     return next((p for p in _prices() if p.gpu == gpu_name and p.is_default), None)

@@ -11,8 +11,10 @@ container (``w.figure``, ``w.model``, ``w.precision`` ...) so tests can drive th
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
+import re
 
 import ipywidgets as widgets
 
@@ -49,6 +51,7 @@ LABELLED = {  # a few names printed on the chart (where they do not collide); th
     "GPT-3 175B": "middle left",
     "Llama 3.1 405B": "middle left",
 }
+ACCELERATOR = re.compile(r"[A-Z]+\d{2,}[A-Z]*")  # e.g. "A100" in "A100-80GB"
 Y_CHOICES = {
     "Training GPU-hours": ("gpu_hours", "Training GPU-hours (log)", "{:,.0f} GPU-h"),
     "Reported CO2 (t)": ("co2_t", "Reported training CO2eq, tonnes (log)", "{:,.1f} t CO2eq"),
@@ -85,7 +88,7 @@ def _hover(model: data.Model, figure: str, template: str) -> str:
         f"<b>{html.escape(model.name)}</b> - {html.escape(model.openness_label)}"
         f"<br>{_short(model.params)} parameters ({model.verification_of('params')})"
         f"<br>{template.format(value)}{html.escape(basis)}{gpu} ({model.verification_of(figure)})"
-        f"<br>Source: {html.escape(model.provenance.source[:90])}, {model.provenance.source_date}"
+        f"<br>Source: {html.escape(model.provenance.source[:90])} (published {model.provenance.published}, read {model.provenance.accessed})"
     )
 
 
@@ -108,18 +111,32 @@ def _training_series(figure: str, template: str) -> tuple[dict, list[str]]:
     return series, missing
 
 
+def _accelerators() -> list[str]:
+    """Accelerator names (A100, H100 ...) of the models with published GPU-hours, in the order of their names."""
+    found = {m.group() for model in data.models() if model.gpu_hours and model.params for m in [ACCELERATOR.search(model.gpu_type or "")] if m}
+    return sorted(found)
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _legend() -> str:
+    return "; ".join(f"{symbol} = {data.OPENNESS_LABELS[category]}" for category, (_, symbol) in OPENNESS_STYLE.items())
+
+
 def _training_caption(choice: str, series: dict, missing: list[str]) -> str:
     figure, _, template = Y_CHOICES[choice]
     points = [(x, y) for xs, ys, *_ in series.values() for x, y in zip(xs, ys)]
     low, high = min(points, key=lambda p: p[0]), max(points, key=lambda p: p[0])
-    note = " GPU-hours mix V100, A100 and H100 generations, so equal hours are not equal work." if figure == "gpu_hours" else (
+    note = f" GPU-hours mix {_names(_accelerators())} generations, so equal hours are not equal work." if figure == "gpu_hours" else (
         " CO2 is as each source reports it (location-based, dynamic-power-only or estimated), so compare orders of magnitude, not digits."
     )
     return (
         f"Log-log scatter of {len(points)} published models: parameters (x) against {choice} (y), "
         f"from {_short(low[0])} parameters at {template.format(low[1])} to {_short(high[0])} at {template.format(high[1])}. "
-        f"Colour and marker show openness: circle = weights, code and data open; square = weights only; diamond = closed; "
-        f"x = not recorded.{note} Not shown (no published value): {', '.join(missing) or 'none'}."
+        f"Colour and marker show openness, derived from the openness tables: {_legend()}.{note} "
+        f"Not shown (no published value): {', '.join(missing) or 'none'}."
     )
 
 
@@ -177,16 +194,24 @@ def _kv_bytes(architecture: data.Architecture, context: int, batch: int) -> floa
     return costs.kv_cache_bytes(architecture.layers, architecture.kv_heads, architecture.head_dim, context, batch, KV_PRECISION)
 
 
-def _price_note(gpu: data.Gpu, price: float) -> str:
+def _stale_warning(price: data.Price, today: datetime.date) -> str:
+    """A sentence flagging a price past its stated validity, or "" while it is valid."""
+    if not price.is_stale(today):
+        return ""
+    return f"STALE PRICE: the default price for {price.gpu} ({price.offer}) was {price.valid}; today is {today.isoformat()}. Enter a current price."
+
+
+def _price_note(gpu: data.Gpu, price: float, today: datetime.date) -> str:
     default = data.default_price(gpu.name)
     if default is None:
         return f"Price ${price:,.3g}/GPU-hour is your input: the kit has no sourced price for {gpu.name}."
+    stale = " It is past that date: stale, shown only as a dated example." if default.is_stale(today) else ""
     if math.isclose(price, default.price_per_gpu_hour):
         return (
             f"Price ${price:,.3g}/GPU-hour: {default.offer}, {default.valid} "
-            f"({default.provenance.source}; {default.provenance.verification}). Edit it to try your own."
+            f"({default.provenance.source}; {default.provenance.verification}).{stale} Edit it to try your own."
         )
-    return f"Price ${price:,.3g}/GPU-hour is your input (dated default for {gpu.name}: ${default.price_per_gpu_hour:,.3g}, {default.valid})."
+    return f"Price ${price:,.3g}/GPU-hour is your input (dated default for {gpu.name}: ${default.price_per_gpu_hour:,.3g}, {default.valid}{', stale' if stale else ''})."
 
 
 SIZE_STEP = 0.0001  # log10 step of the size slider: fine enough that its readout matches the model
@@ -220,7 +245,7 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
     precision_box = widgets.ToggleButtons(options=list(costs.PRECISIONS), value="bf16", description="Precision:", style=dict(button_width="54px", **LABEL))
     gpu_box = widgets.Dropdown(options=[g.name for g in data.gpus()], value=chosen_gpu.name, description="GPU:",
                                style=LABEL, layout=widgets.Layout(width="250px"))
-    context_box = widgets.IntText(value=8192, description="Context (tokens):", style=LABEL, layout=widgets.Layout(width="230px"))
+    context_box = widgets.IntText(value=costs.DEFAULT_CONTEXT_TOKENS, description="Context (tokens):", style=LABEL, layout=widgets.Layout(width="230px"))
     batch_box = widgets.IntText(value=1, description="Batch:", style=LABEL, layout=widgets.Layout(width="130px"))
     start_price = data.default_price(chosen_gpu.name)
     price_box = widgets.FloatText(
@@ -287,6 +312,7 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
 
     @guarded(status)
     def redraw(_change: object = None) -> None:
+        today = datetime.date.today()
         params = size()
         gpu_row = data.gpu(gpu_box.value)
         kv, kv_note = kv_for(params)
@@ -332,7 +358,7 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
             kv_note,
             "Ceilings are memory-bandwidth bounds with an ideal split over the GPUs; compute limits, activations and framework overheads are not included, so large batches are overstated.",
             f"{gpu_row.name}: {gpu_row.memory_gb:g} GB, {gpu_row.bandwidth_gb_s:,g} GB/s ({gpu_row.provenance.source}; {gpu_row.provenance.verification}).",
-            _price_note(gpu_row, price),
+            _price_note(gpu_row, price, today),
         ]
         if intensity is not None:
             notes.append(f"CO2: {intensity.name} ({intensity.provenance.source}; {intensity.provenance.verification}).")
@@ -343,15 +369,17 @@ def inference_calculator(model: str = "Llama 3.1 8B", gpu: str = "H100 SXM") -> 
             f"(weights plus KV cache for {context_box.value:,} tokens x batch {batch_box.value:,}); the dashed line is one "
             f"{gpu_row.name} with {memory:g} GB, so it needs {estimate.gpus:,} of them."
         ).value
-        message = ""
+        default = data.default_price(gpu_row.name)
+        stale = _stale_warning(default, today) if default is not None and math.isclose(price, default.price_per_gpu_hour) else ""
+        message = stale
         if estimate.gpus > 8:
-            message = (
-                f"This needs {estimate.gpus:,} {gpu_row.name}s: more than one 8-GPU server. "
+            message = (message + (
+                f" This needs {estimate.gpus:,} {gpu_row.name}s: more than one 8-GPU server. "
                 "Links between GPUs are not modelled, so the speeds shown are optimistic."
-            )
+            )).strip()
         if price == 0:
             message = (message + " A price of $0 gives $0 per million tokens.").strip()
-        show_message(status, message, "info")
+        show_message(status, message, "warning" if stale else "info")
 
     @guarded(status)
     def on_model(_change: object) -> None:

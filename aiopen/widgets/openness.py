@@ -2,10 +2,11 @@
 
 * :func:`release_checklist` - tick what a release ships; see its MOF class and OSAID verdict.
 * :func:`openness_heatmap` - real models against the MOF's 17 components, sortable.
-* :func:`fmti_chart` - Stanford FMTI totals by developer, Oct 2023 vs May 2024 (and Dec 2025).
+* :func:`fmti_chart` - Stanford FMTI totals by developer, every published index.
 * :func:`lifecycle_comparison` - conventional software vs model lifecycle, side by side.
 
-Every value comes from :mod:`aiopen.openness` and its sourced tables. Controls are
+Every value and every caption figure comes from :mod:`aiopen.openness`, :mod:`aiopen.lifecycle`
+and their sourced tables; this module only lays them out. Controls are
 attributes of the returned container (``w.figure``, ``w.sort``, ``w.checkboxes`` ...).
 """
 
@@ -16,6 +17,7 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from aiopen import lifecycle
 from aiopen import openness as o
 from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, status_line
 
@@ -29,11 +31,13 @@ CONTROL_CSS = (
 )
 LABEL = {"description_width": "70px"}  # one label width for every control row
 STATUS_STYLE = {  # code in the heatmap, colour, symbol, legend label: colour is never the only cue
-    "unknown": (0, "#E3E3E3", "?", "? unknown (no source found)"),
+    "unknown": (0, "#E3E3E3", "?", "? unknown"),
     "no": (1, OKABE_ITO["vermillion"], "✗", "✗ not released"),
     "partial": (2, OKABE_ITO["yellow"], "½", "½ partial"),
-    "yes": (3, OKABE_ITO["bluish_green"], "✓", "✓ released"),
+    "disputed": (3, OKABE_ITO["sky_blue"], "≠", "≠ sources disagree"),
+    "yes": (4, OKABE_ITO["bluish_green"], "✓", "✓ released"),
 }
+VERDICT_SYMBOL = {status: symbol for status, (_, _, symbol, _) in STATUS_STYLE.items()}
 MET_COLOUR, UNMET_COLOUR = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]
 
 
@@ -168,11 +172,7 @@ def release_checklist() -> widgets.VBox:
     licence.observe(update, names="value")
     preset.observe(apply_preset, names="value")
     update()
-    text = caption(
-        "Checklist of the Model Openness Framework's 17 components (LF AI & Data, arXiv 2403.13784) in its three cumulative classes, "
-        "and the OSI Open Source AI Definition 1.0's three requirements. The mapping from components to OSI requirements is the kit's "
-        "interpretation (see aiopen.openness.OSAID_MAPPING); OSI publishes no such mapping. Presets 'as sourced' tick only what a source states."
-    )
+    text = caption(o.checklist_caption())
     left = widgets.VBox([preset, licence, columns, status], layout=_width("730px"))
     return _container(
         [widgets.HBox([left, result]), text],
@@ -204,17 +204,26 @@ def sort_models(releases: list[o.ModelRelease], by: str) -> list[o.ModelRelease]
 def _row_summary(release: o.ModelRelease, verdict: o.OsaidVerdict, liesenfeld: o.Score | None) -> str:
     mof = o.CLASS_NAMES[release.mof_class] if release.mof_class else "no class shown (Class III not met or unknown)"
     osaid = f"{verdict.status} ({'OSI validation' if verdict.assessed_by == 'OSI' else 'kit reading'})"
-    score = f"<br>Liesenfeld & Dingemanse: {liesenfeld.total:g}/14 ({html.escape(liesenfeld.assessed or '')})" if liesenfeld else ""
+    score = f"<br>Liesenfeld & Dingemanse: {liesenfeld.total:g}/{liesenfeld.out_of} ({html.escape(liesenfeld.assessed or '')})" if liesenfeld else ""
     return f"Licence: {html.escape(release.licence)} ({release.licence_terms})<br>MOF: {mof} · OSAID 1.0: {osaid}{score}"
+
+
+def _verdict_line(verdict: o.Verdict) -> str:
+    p = verdict.provenance
+    rated = f", rated '{_short(verdict.value, 40)}'" if verdict.value and verdict.assessor != "kit" else ""
+    evaluated = f" of {html.escape(verdict.evaluated)}" if verdict.evaluated else ""
+    return (
+        f"{VERDICT_SYMBOL[verdict.status]} <b>{html.escape(verdict.assessor)}</b>{evaluated}{rated}: {_short(p.source, 100)} "
+        f"(published {p.published}, read {p.accessed}, {p.verification})"
+    )
 
 
 def _cell_hover(release: o.ModelRelease, component: str, fact: o.ComponentFact, row: str) -> str:
     label = STATUS_STYLE[fact.status][3]
     if fact.status == "unknown":
-        provenance = "No source in the kit states this: unknown, not 'no'."
+        provenance = "No source in the kit rates this component: unknown, not 'no'."
     else:
-        notes = f"<br>Note: {_short(fact.notes)}" if fact.notes else ""
-        provenance = f"Source: {_short(fact.source)} ({fact.source_date}, {fact.verification}){notes}"
+        provenance = "<br>".join(_verdict_line(v) for v in fact.verdicts)
     return f"<b>{html.escape(release.name)}</b> · {html.escape(component)}: {label}<br>{provenance}<br>{row}"
 
 
@@ -238,11 +247,11 @@ def openness_heatmap() -> widgets.VBox:
     liesenfeld = o.liesenfeld_scores()
     columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
     figure = figure_widget(height=470, width=WIDTH, margin=dict(l=100, r=10, t=62, b=96))
-    scale = []
+    scale, codes = [], len(STATUS_STYLE)
     for code, colour, _, _ in STATUS_STYLE.values():
-        scale += [[code / 4, colour], [(code + 1) / 4, colour]]
+        scale += [[code / codes, colour], [(code + 1) / codes, colour]]
     figure.add_heatmap(
-        x=columns, zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
+        x=columns, zmin=-0.5, zmax=codes - 0.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
         texttemplate="%{text}", textfont=dict(size=15, color="#111"), hovertemplate="%{customdata}<extra></extra>",
     )
     for _, colour, _, label in reversed(STATUS_STYLE.values()):
@@ -273,98 +282,114 @@ def openness_heatmap() -> widgets.VBox:
 
     sort.observe(draw, names="value")
     draw()
-    cells = [f.status for m in releases for f in m.components.values()]
-    with_weights = [m.name for m in releases if m.components["Model parameters (Final)"].status == "yes"]
-    fully = [m.name for m in releases if all(m.components[c].status == "yes" for c in ("Training code", "Datasets"))]
     text = caption(
-        f"Heatmap: {len(releases)} models (rows) against the Model Openness Framework's 17 components (columns; * = optional), "
-        f"coloured and marked released ✓, partial ½, not released ✗ or unknown ?. {cells.count('unknown') / len(cells):.0%} of cells are "
-        f"unknown because no source in the kit states them. {len(with_weights)} of {len(releases)} release their final weights; "
-        f"only {', '.join(fully)} release both training code and datasets. Sources on hover: facts.md 1b (model cards, papers, "
-        "Liesenfeld & Dingemanse), the LF AI & Data Model Openness Tool entries for OLMo and Pythia, and the GPT-4 Technical Report."
+        "Heatmap of releases (rows) against the Model Openness Framework's components (columns, * optional), marked as in the legend. "
+        + o.heatmap_facts(releases)
     )
     return _container([sort, figure, status, text], figure=figure, sort=sort, status=status, caption=text)
 
 
 # --- 3. FMTI chart --------------------------------------------------------------------------
 
-EDITION_STYLE = {  # edition -> colour, marker symbol
-    "2023-10": (OKABE_ITO["blue"], "circle"),
-    "2024-05": (OKABE_ITO["orange"], "diamond"),
-    "2025-12": (OKABE_ITO["reddish_purple"], "square"),
-}
-FMTI_SORTS = ("May 2024 total", "Change Oct 2023 → May 2024", "Oct 2023 total", "Developer name")
+EDITION_STYLES = (  # colour and marker symbol per index, oldest first
+    (OKABE_ITO["blue"], "circle"),
+    (OKABE_ITO["orange"], "diamond"),
+    (OKABE_ITO["reddish_purple"], "square"),
+)
 NO_HIGHLIGHT = "(none)"
+NAME_SORT = "Developer name"
+
+
+def _editions() -> list[str]:
+    """FMTI index ids in the data, oldest first; the first two share one set of indicators."""
+    return sorted(o.fmti_means())
+
+
+def _change_sort(first: str, second: str) -> str:
+    return f"Change {o.FMTI_INDICES[first]} → {o.FMTI_INDICES[second]}"
+
+
+def fmti_sorts() -> tuple[str, ...]:
+    """Sort options, named after the indices in the data."""
+    first, second, *_ = _editions()
+    return (f"{o.FMTI_INDICES[second]} total", _change_sort(first, second), f"{o.FMTI_INDICES[first]} total", NAME_SORT)
 
 
 def sort_developers(totals: dict[str, dict[str, float]], by: str) -> list[str]:
     """Developers ordered top to bottom; developers without the sorted value go last."""
+    first, second, *_ = _editions()
     missing = float("-inf")
     keys = {
-        "May 2024 total": lambda d: -totals[d].get("2024-05", missing),
-        "Change Oct 2023 → May 2024": lambda d: -(totals[d]["2024-05"] - totals[d]["2023-10"]) if {"2023-10", "2024-05"} <= set(totals[d]) else float("inf"),
-        "Oct 2023 total": lambda d: -totals[d].get("2023-10", missing),
-        "Developer name": lambda d: 0,
+        f"{o.FMTI_INDICES[second]} total": lambda d: -totals[d].get(second, missing),
+        _change_sort(first, second): lambda d: -(totals[d][second] - totals[d][first]) if {first, second} <= set(totals[d]) else float("inf"),
+        f"{o.FMTI_INDICES[first]} total": lambda d: -totals[d].get(first, missing),
+        NAME_SORT: lambda d: 0,
     }
     if by not in keys:
-        raise ValueError(f"Sort by one of {', '.join(FMTI_SORTS)}, not {by!r}.")
+        raise ValueError(f"Sort by one of {', '.join(keys)}, not {by!r}.")
     return sorted(sorted(totals, key=str.casefold), key=keys[by])
 
 
 def fmti_chart() -> widgets.VBox:
-    """Dumbbell chart of FMTI totals by developer, Oct 2023 vs May 2024; Dec 2025 optional."""
+    """Dumbbell chart of FMTI totals by developer for the two comparable indices, with the latest (revised) index as a toggle."""
     status = status_line()
     scores = o.fmti_scores()
     means = o.fmti_means()
+    editions = _editions()
+    first, second, latest = editions[0], editions[1], editions[-1]
     totals: dict[str, dict[str, float]] = {}
     hover: dict[tuple[str, str], str] = {}
     for s in scores:
         totals.setdefault(s.subject, {})[s.edition] = s.total
         flagship = f" (flagship: {html.escape(s.assessed)})" if s.assessed else ""
-        notes = f"<br>{_short(s.notes)}" if s.notes else ""
+        notes = f"<br>{_short(s.provenance.notes)}" if s.provenance.notes else ""
         hover[(s.subject, s.edition)] = (
-            f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/100"
-            f"<br>Source: {_short(s.source)} ({s.verification}){notes}"
+            f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/{s.out_of}"
+            f"<br>Source: {_short(s.provenance.source)} (published {s.provenance.published}, read {s.provenance.accessed}, "
+            f"{s.provenance.verification}){notes}"
         )
     figure = figure_widget(height=470, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
     figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
-    for edition, (colour, symbol) in EDITION_STYLE.items():
-        figure.add_scatter(mode="markers", name=f"{o.FMTI_INDICES[edition].replace(' (revised indicators)', ', revised')} · mean {means[edition]:g}", marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
+    for edition, (colour, symbol) in zip(editions, EDITION_STYLES):
+        name = o.FMTI_INDICES[edition].replace(" (revised indicators)", ", revised")
+        figure.add_scatter(mode="markers", name=f"{name} · mean {means[edition]:g}", marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
     figure.update_layout(
-        xaxis=dict(title="FMTI total (out of 100 indicators)", range=[0, 100]),
+        xaxis=dict(title=f"FMTI total (out of {scores[0].out_of} indicators)", range=[0, scores[0].out_of]),
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), automargin=True),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, title_text="Dotted lines: means"),
     )
-    sort = widgets.Dropdown(options=FMTI_SORTS, value="May 2024 total", description="Sort by:", style=LABEL, layout=_width("360px"))
+    sorts = fmti_sorts()
+    sort = widgets.Dropdown(options=sorts, value=sorts[0], description="Sort by:", style=LABEL, layout=_width("360px"))
     highlight = widgets.Dropdown(options=[NO_HIGHLIGHT, *sorted(totals, key=str.casefold)], value=NO_HIGHLIGHT, description="Highlight:", style=LABEL, layout=_width("380px"))
-    show_revised = widgets.Checkbox(value=False, description="Show Dec 2025 (revised indicators)", indent=False, layout=_width("330px"))
+    show_revised = widgets.Checkbox(value=True, description=f"Show {o.FMTI_INDICES[latest]}", indent=False, layout=_width("330px"))
 
     @guarded(status)
     def draw(_: object = None) -> None:
         order = sort_developers(totals, sort.value)
         if not show_revised.value:
-            order = [d for d in order if set(totals[d]) - {"2025-12"}]
+            order = [d for d in order if set(totals[d]) - {latest}]
         line_x, line_y = [], []
         for d in order:
-            pair = [totals[d][e] for e in ("2023-10", "2024-05") if e in totals[d]]
+            pair = [totals[d][e] for e in (first, second) if e in totals[d]]
             if len(pair) == 2:
                 line_x += [*pair, None]
                 line_y += [d, d, None]
         ticks = [f"<b>{html.escape(d)}</b>" if d == highlight.value else html.escape(d) for d in order]
-        shown = ("2023-10", "2024-05") + (("2025-12",) if show_revised.value else ())
+        shown = [e for e in editions if e != latest or show_revised.value]
         shapes = [
-            dict(type="line", x0=means[e], x1=means[e], y0=0, y1=1, yref="paper", line=dict(color=EDITION_STYLE[e][0], dash="dot", width=2))
-            for e in shown
+            dict(type="line", x0=means[e], x1=means[e], y0=0, y1=1, yref="paper", line=dict(color=colour, dash="dot", width=2))
+            for e, (colour, _) in zip(editions, EDITION_STYLES)
+            if e in shown
         ]
         with figure.batch_update():
             figure.data[0].update(x=line_x, y=line_y)
-            for trace, edition in zip(figure.data[1:], EDITION_STYLE):
+            for trace, edition in zip(figure.data[1:], editions):
                 present = [d for d in order if edition in totals[d]]
                 trace.update(
                     x=[totals[d][edition] for d in present],
                     y=present,
                     customdata=[hover[(d, edition)] for d in present],
-                    visible=edition != "2025-12" or show_revised.value,
+                    visible=edition in shown,
                     marker_opacity=[1.0 if highlight.value in (NO_HIGHLIGHT, d) else 0.25 for d in present],
                 )
             figure.update_layout(shapes=shapes, yaxis=dict(categoryorder="array", categoryarray=order, tickvals=order, ticktext=ticks))
@@ -372,11 +397,7 @@ def fmti_chart() -> widgets.VBox:
     for control in (sort, highlight, show_revised):
         control.observe(draw, names="value")
     draw()
-    text = caption(
-        f"Dumbbell chart of Stanford Foundation Model Transparency Index totals (out of 100) by developer: Oct 2023 (mean {means['2023-10']:g}) "
-        f"and May 2024 (mean {means['2024-05']:g}); dotted lines mark the means. Meta rose from 54 to 60; StarCoder scored 85 in 2024. "
-        "The Dec 2025 index (mean 40.7) uses revised indicators and is not comparable. Source: github.com/stanford-crfm/fmti, Total rows, commit f4500c5."
-    )
+    text = caption(o.fmti_caption())
     return _container(
         [widgets.HBox([sort, highlight, show_revised]), figure, status, text],
         figure=figure, sort=sort, highlight=highlight, show_revised=show_revised, status=status, caption=text,
@@ -385,49 +406,24 @@ def fmti_chart() -> widgets.VBox:
 
 # --- 4. Lifecycle comparison ----------------------------------------------------------------
 
-LIFECYCLE_ROWS = (  # aspect, conventional open-source software, typical open-weights model release
-    (
-        "What is shipped",
-        "Source code, build scripts and a licence; the binary is built from them.",
-        "The weights (billions of numbers), often with inference code. Llama 2 and 3.1, Mistral 7B and Gemma ship no training code and no training data [1].",
-    ),
-    (
-        "What you can inspect",
-        "Every line; you can rebuild the binary and compare.",
-        "The architecture and the numbers, not the data that shaped them. Even with code and data, few could rebuild it: Llama 3.1 405B took 30.84M H100 GPU-hours [2].",
-    ),
-    (
-        "What you must trust",
-        "The maintainers and the toolchain, both open to review.",
-        "The developer's data selection and filtering, and evaluations you cannot rerun. 250 poisoned documents were enough to backdoor models of 600M–13B parameters [3].",
-    ),
-    (
-        "What fully open looks like",
-        "OSI-approved licence, source available.",
-        "Pythia and OLMo: weights, checkpoints, training code and data released; both pass OSI's Open Source AI Definition validation [4].",
-    ),
-)
-LIFECYCLE_SOURCES = (
-    "[1] Model cards and Liesenfeld & Dingemanse (FAccT '24) project entries, via facts.md 1b.",
-    "[2] meta-llama/llama-models llama3_1/MODEL_CARD.md (checked).",
-    "[3] Anthropic, UK AISI and Alan Turing Institute, Oct 2025 (secondary source).",
-    "[4] opensource.org/ai, OSI validation results, 28 Oct 2024 (checked); Biderman et al. 2023; OLMo-7B card.",
-)
-
-
 def lifecycle_comparison() -> widgets.VBox:
     """Conventional software vs model lifecycle: what is shipped, inspectable and trusted."""
     cell = "padding:6px 10px;border-bottom:1px solid #CCC;vertical-align:top;font-size:16px"
+    rows = lifecycle.lifecycle_rows()
     body = "".join(
-        f'<tr><th style="{cell};text-align:left;width:170px">{html.escape(a)}</th>'
-        f'<td style="{cell};width:380px">{html.escape(s)}</td><td style="{cell};background:#FFF8E6">{html.escape(m)}</td></tr>'
-        for a, s, m in LIFECYCLE_ROWS
+        f'<tr><th style="{cell};text-align:left;width:170px">{html.escape(r.aspect)}</th>'
+        f'<td style="{cell};width:380px">{html.escape(r.software)}</td>'
+        f'<td style="{cell};background:#FFF8E6">{html.escape(r.model)} [{n}]</td></tr>'
+        for n, r in enumerate(rows, start=1)
     )
     head = (
         f'<tr><th style="{cell}"></th><th style="{cell};text-align:left;color:{OKABE_ITO["blue"]}">Conventional open-source software</th>'
         f'<th style="{cell};text-align:left;color:{OKABE_ITO["vermillion"]}">A typical "open" model release</th></tr>'
     )
-    sources = "<br>".join(html.escape(s) for s in LIFECYCLE_SOURCES)
+    sources = "<br>".join(
+        html.escape(f"[{n}] {r.provenance.source} (published {r.provenance.published}, read {r.provenance.accessed}; {r.provenance.verification}).")
+        for n, r in enumerate(rows, start=1)
+    )
     table = widgets.HTML(
         f'<table style="border-collapse:collapse;width:{WIDTH}px">{head}{body}</table>'
         f'<div style="font-size:14px;color:#444;margin-top:6px">{sources}</div>'

@@ -75,7 +75,7 @@ class SamplingExplorer(LiveBox):
             widgets.HBox([self.n_samples, self.fixed_seed, self.sample_button, self.status]),
             self.summary,
             widgets.HBox([self.figure, self.samples]),
-            caption("Bar chart of the 15 most likely next tokens and their probabilities at the chosen temperature. "
+            caption(f"Bar chart of the {BARS} most likely next tokens and their probabilities at the chosen temperature. "
                     "Blue bars are the tokens the sampler may still choose; grey bars were removed by top-k or top-p, "
                     "and the kept probabilities are rescaled to add up to 1 before a token is drawn. "
                     "Beside it, the continuations drawn with Sample N."),
