@@ -237,7 +237,7 @@ def openness_heatmap() -> widgets.VBox:
     verdicts = {m.name: o.osaid_verdict(m.name) for m in releases}
     liesenfeld = o.liesenfeld_scores()
     columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
-    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=100, r=10, t=62, b=96))
+    figure = figure_widget(height=420, width=WIDTH, margin=dict(l=100, r=10, t=58, b=84))
     scale = []
     for code, colour, _, _ in STATUS_STYLE.values():
         scale += [[code / 4, colour], [(code + 1) / 4, colour]]
@@ -326,7 +326,7 @@ def fmti_chart() -> widgets.VBox:
             f"<b>{html.escape(s.subject)}</b>{flagship}<br>{o.FMTI_INDICES[s.edition]}: {s.total:g}/100"
             f"<br>Source: {_short(s.source)} ({s.verification}){notes}"
         )
-    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
+    figure = figure_widget(height=440, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
     figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
     for edition, (colour, symbol) in EDITION_STYLE.items():
         figure.add_scatter(mode="markers", name=f"{o.FMTI_INDICES[edition].replace(' (revised indicators)', ', revised')} · mean {means[edition]:g}", marker=dict(color=colour, symbol=symbol, size=14, line=dict(color="white", width=1)), hovertemplate="%{customdata}<extra></extra>")
