@@ -1,6 +1,6 @@
 """Every live widget of the kit on one page, in the talk's agenda order.
 
-One tab per topic (openness, sampling, costs, safety); inside a tab, buttons pick
+One tab per topic (openness, sampling, one size, safety); inside a tab, buttons pick
 one widget at a time, so a 1280x720 screen shows a single uncluttered view. Views
 are built the first time they are shown: a viewer's kernel pays only for what that
 viewer opens, and the SmolLM2 model loads only when the Sampling tab is opened.
@@ -20,7 +20,7 @@ Factory = Callable[[], widgets.Widget]
 
 def sections() -> dict[str, dict[str, Factory]]:
     """Tab title -> view title -> the function that builds that view."""
-    from aiopen.widgets import costs, openness, safety, sampling
+    from aiopen.widgets import costs, openness, safety, sampling, tradeoffs
 
     return {
         "Openness": {
@@ -30,8 +30,10 @@ def sections() -> dict[str, dict[str, Factory]]:
             "Lifecycle": openness.lifecycle_comparison,
         },
         "Sampling": {"Sampling explorer": sampling.sampling_explorer},
-        "Costs": {
+        "One size": {
+            "Benchmarks": tradeoffs.benchmark_chart,
             "Training cost": costs.training_cost_chart,
+            "Tuning vs training": tradeoffs.tuning_chart,
             "Inference calculator": costs.inference_calculator,
             "Small vs big": costs.small_vs_big,
         },

@@ -120,20 +120,21 @@ def test_the_deck_as_voila_slides_loads_offline(browser):
     leaves = page.evaluate("() => Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section')).length")
     assert leaves > 15
     assert page.locator(".reveal h1").first.evaluate("h => getComputedStyle(h).color") == "rgb(0, 114, 178)"  # the deck's theme
-    # Every slide in turn, as a viewer pressing Space would, with a screenshot of each.
+    # Widgets are drawn once the kernel has run the deck: wait for the first one (the
+    # release checklist's boxes), then every slide in turn, as a viewer pressing Space
+    # would, with a screenshot of each.
+    page.locator(".widget-checkbox").first.wait_for(state="attached", timeout=60_000)
     for number in range(1, leaves + 1):
         screenshot(page, "voila-deck", f"{number:02d}.png")
-        if number == 4:
-            page.locator("section.present .widget-checkbox").first.wait_for(state="visible", timeout=60_000)
         page.keyboard.press("Space")
         page.wait_for_timeout(300)
-    # All nine figures drew their data, not an empty frame: Voila draws from widget
+    # All eleven figures drew their data, not an empty frame: Voila draws from widget
     # state, which plotly fills only when a figure is displayed (see common.LiveBox).
     drawn = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot =>
         plot.querySelector('.bars path, .scatterlayer .points path, .scatterlayer .js-line, .heatmaplayer image, .hm image')).length"""
-    page.wait_for_function(f"() => ({drawn})() >= 9", timeout=60_000)
+    page.wait_for_function(f"() => ({drawn})() >= 11", timeout=60_000)
     context.close()
     assert not watch.off_machine(), watch.off_machine()
     assert not watch.errors, watch.errors[:5]
-    # nine figures, and plotly's widget code fetched once (see aiopen.widgets.common)
+    # eleven figures, and plotly's widget code fetched once (see aiopen.widgets.common)
     assert len([url for url in watch.requests if "plotly-widgetbundle.js" in url]) == 1

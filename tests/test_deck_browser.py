@@ -90,14 +90,53 @@ def test_steps_through_every_slide_and_saves_screenshots(deck):
 def test_every_widget_slide_renders_its_widget(deck):
     page, _, _ = deck
     widget_slides = [s for s in slides(page) if s["widgets"]]
-    assert len(widget_slides) >= 10, [s["title"] for s in widget_slides]
+    assert len(widget_slides) >= 13, [s["title"] for s in widget_slides]
     for slide in widget_slides:
         go_to(page, slide)
         present = page.locator(".reveal .slides section.present:not(.stack)")
         box = present.locator(".jupyter-widgets").first.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 100, f"widget not visible on {slide['title']!r}"
     plotted = [s["title"] for s in widget_slides if s["plots"]]
-    assert len(plotted) >= 8, plotted
+    assert len(plotted) >= 11, plotted
+
+
+# How far the present slide's visible content reaches, in page pixels. An element
+# clipped by a scrolling or hidden-overflow ancestor counts only up to that ancestor's
+# edge (a panel that scrolls inside the slide fits); an SVG counts as one box.
+SLIDE_EXTENT = """() => {
+    const slide = document.querySelector('.reveal .slides section.present:not(.stack)');
+    let bottom = 0, right = 0, culprit = '';
+    for (const element of slide.querySelectorAll('*')) {
+        if (element.closest('svg') && element.tagName.toLowerCase() !== 'svg') continue;
+        const box = element.getBoundingClientRect();
+        if (!box.width || !box.height || getComputedStyle(element).visibility === 'hidden') continue;
+        let b = box.bottom, r = box.right;
+        for (let a = element.parentElement; a && a !== slide; a = a.parentElement) {
+            const style = getComputedStyle(a), edge = a.getBoundingClientRect();
+            if (style.overflowY !== 'visible') b = Math.min(b, edge.bottom);
+            if (style.overflowX !== 'visible') r = Math.min(r, edge.right);
+        }
+        if (b > bottom) { bottom = b; culprit = element.className.baseVal ?? element.className; }
+        right = Math.max(right, r);
+    }
+    return {bottom: Math.round(bottom), right: Math.round(right), culprit: String(culprit).slice(0, 80),
+            width: innerWidth, height: innerHeight, scrolls: slide.style.overflowY === 'scroll'};
+}"""
+
+
+def test_every_slide_fits_the_1280x720_screen(deck):
+    """Nothing on any slide runs past the projector's 1280x720 frame, and no slide is
+    tall enough for RISE to turn it into a scrolling box (over 95 % of the height),
+    which a presenter cannot scroll while talking."""
+    page, _, _ = deck
+    overflowing = []
+    for number, slide in enumerate(slides(page), start=1):
+        go_to(page, slide)
+        extent = page.evaluate(SLIDE_EXTENT)
+        if extent["bottom"] > extent["height"] or extent["right"] > extent["width"] or extent["scrolls"]:
+            overflowing.append(f"{number:02d} {slide['title']!r}: content to {extent['right']}x{extent['bottom']} px"
+                               f"{', scrolls' if extent['scrolls'] else ''} ({extent['culprit']})")
+    assert not overflowing, "slides larger than the screen:\n" + "\n".join(overflowing)
 
 
 def test_temperature_slider_redraws_the_real_distribution(deck):
@@ -151,6 +190,8 @@ CONTROLS = {
     "Transparency of the developers": lambda page, present: choose(present, "Sort by", 3),
     "Training cost grows with size": lambda page, present: click_toggle(present, "CO2"),
     "Serving cost": lambda page, present: click_toggle(present, "int4"),
+    "What a bigger model buys": lambda page, present: choose(present, "Scores of", 1),
+    "Tuning is cheaper": lambda page, present: click_toggle(present, "Linear axis"),
     "Small vs big": lambda page, present: choose(present, "Big", 1),
     "A model file is a program": lambda page, present: choose(present, "Example", 2),
     "Open data can be scanned": lambda page, present: drag_slider(page, present.locator(".widget-slider", has_text="Records").first, 0.1),

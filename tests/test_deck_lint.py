@@ -1,51 +1,23 @@
-"""Static checks on the deck: agenda order, slide types, speaker notes, no stored
-outputs, no code that fetches a URL, and a source on every slide that shows a figure."""
+"""Static checks on the deck: slide types, speaker notes, no stored outputs, no code
+that fetches a URL, and a source on every slide that shows a figure. The talk's order
+and words are checked against its outline in test_deck_outline.py."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
-DECK = Path(__file__).resolve().parent.parent / "slides" / "ai_in_the_open.ipynb"
+from deck_support import DECK, read_deck, slides
+
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
-AGENDA = [
-    'What does "open" mean?',
-    "Is AI like other software?",
-    "Why does AI in the open matter?",
-    "How do we build AI in the open?",
-    "Recap",
-    "Questions",
-]
 
 
 @pytest.fixture(scope="module")
 def deck():
-    return nbformat.read(DECK, as_version=4)
-
-
-def slide_groups(deck) -> list[list]:
-    """Cells grouped by slide: each group starts at a slide or subslide cell."""
-    groups: list[list] = []
-    for cell in deck.cells:
-        kind = cell.metadata["slideshow"]["slide_type"]
-        if kind in ("slide", "subslide") or not groups:
-            groups.append([])
-        groups[-1].append(cell)
-    return groups
-
-
-def headings(deck) -> list[str]:
-    return [
-        line.lstrip("#").strip()
-        for cell in deck.cells
-        if cell.cell_type == "markdown" and cell.metadata["slideshow"]["slide_type"] != "notes"
-        for line in cell.source.splitlines()
-        if line.startswith("## ")
-    ]
+    return read_deck()
 
 
 def test_deck_is_valid_nbformat(deck):
@@ -57,18 +29,6 @@ def test_every_cell_has_a_slide_type(deck):
     assert not missing, f"cells without a valid slideshow.slide_type: {missing}"
 
 
-def test_agenda_order(deck):
-    titles = headings(deck)
-    positions = []
-    for item in AGENDA:
-        found = [i for i, t in enumerate(titles) if t.startswith(item) and i > (positions[-1] if positions else -1)]
-        assert found, f"no slide titled {item!r} after the previous agenda item; titles: {titles}"
-        positions.append(found[0])
-    agenda_slide = next(c for c in deck.cells if c.cell_type == "markdown" and c.source.startswith("## Agenda"))
-    listed = re.findall(r"^\d+\. (.+)$", agenda_slide.source, flags=re.M)
-    assert listed == AGENDA
-
-
 def test_title_slide_credits_the_original_talk(deck):
     first_slide = next(c for c in deck.cells if c.metadata["slideshow"]["slide_type"] == "slide")
     assert "AI in the Open" in first_slide.source and "Why It Matters. How to Achieve It." in first_slide.source
@@ -76,11 +36,9 @@ def test_title_slide_credits_the_original_talk(deck):
 
 
 def test_every_slide_has_speaker_notes(deck):
-    for group in slide_groups(deck):
-        if group[0].metadata["slideshow"]["slide_type"] not in ("slide", "subslide"):
-            continue
-        notes = [c for c in group if c.metadata["slideshow"]["slide_type"] == "notes" and c.source.strip()]
-        assert notes, f"slide without speaker notes: {group[0].source[:60]!r}"
+    for slide in slides(deck):
+        # beyond the first line, which states the slide's time (test_deck_outline.py)
+        assert len(slide.notes.strip().splitlines()) > 1, f"slide {slide.number} has no speaker notes: {slide.markdown[:60]!r}"
 
 
 def test_no_stored_outputs(deck):
@@ -111,8 +69,8 @@ def test_figure_detector_sees_money_counts_and_dates():
 
 
 def test_every_figure_on_a_slide_has_a_source(deck):
-    for group in slide_groups(deck):
-        shown = "\n".join(c.source for c in group if c.cell_type == "markdown" and c.metadata["slideshow"]["slide_type"] != "notes")
+    for slide in slides(deck):
+        shown = slide.markdown
         if figures_in(shown):
             assert 'class="source"' in shown, f"slide shows {figures_in(shown)} without a source line: {shown[:80]!r}"
 

@@ -246,7 +246,7 @@ def openness_heatmap() -> widgets.VBox:
     verdicts = {m.name: o.osaid_verdict(m.name) for m in releases}
     liesenfeld = o.liesenfeld_scores()
     columns = [c.short_label + ("*" if c.optional else "") for c in o.MOF_COMPONENTS]
-    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=100, r=10, t=62, b=96))
+    figure = figure_widget(height=420, width=WIDTH, margin=dict(l=100, r=10, t=58, b=84))
     scale, codes = [], len(STATUS_STYLE)
     for code, colour, _, _ in STATUS_STYLE.values():
         scale += [[code / codes, colour], [(code + 1) / codes, colour]]
@@ -348,7 +348,7 @@ def fmti_chart() -> widgets.VBox:
             f"<br>Source: {_short(s.provenance.source)} (published {s.provenance.published}, read {s.provenance.accessed}, "
             f"{s.provenance.verification}){notes}"
         )
-    figure = figure_widget(height=470, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
+    figure = figure_widget(height=440, width=WIDTH, margin=dict(l=20, r=30, t=50, b=55))
     figure.add_scatter(mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip", showlegend=False)
     for edition, (colour, symbol) in zip(editions, EDITION_STYLES):
         name = o.FMTI_INDICES[edition].replace(" (revised indicators)", ", revised")
