@@ -261,7 +261,7 @@ def openness_heatmap() -> widgets.VBox:
         shapes=shapes, annotations=notes,
         legend=dict(orientation="h", y=1.07, yanchor="bottom", x=1, xanchor="right", font=dict(size=15)),
         xaxis=dict(tickangle=-30, side="bottom", showgrid=False, tickfont=dict(size=14), automargin=False),
-        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(size=15)),
+        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(size=13), dtick=1),  # every release named
     )
     sort = widgets.Dropdown(options=SORTS, value="Components released", description="Sort by:", style=LABEL, layout=_width("330px"))
 
