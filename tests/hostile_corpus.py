@@ -358,3 +358,15 @@ LOADERS: dict[str, Callable[[Path], None]] = {
 
 if __name__ == "__main__":  # python tests/hostile_corpus.py LOADER PATH: load one file, as a user would
     LOADERS[sys.argv[1]](Path(sys.argv[2]))
+
+
+# ----------------------------------------------------------------------------- hostile text for the PII scanner
+
+
+def hostile_record(size: int = 2**20) -> str:
+    """About ``size`` characters built to make naive regexes backtrack and pairwise overlap checks crawl:
+    a run of ``a.`` with no ``@``, 16,000 addresses, a long hex run glued to a word, digit soup."""
+    emails = " ".join(f"user{i}.x@mail{i % 97}.example.com" for i in range(16_000))
+    parts = ["a." * 32_768, emails, "f" * 65_536 + "g", " ".join(["555"] * 20_000), "1." * 30_000]
+    text = " ".join(parts)
+    return (text + " " + "b." * size)[:size]
