@@ -67,12 +67,12 @@ class Limits:
     """Hard caps of one scan; every one reached is reported. Sized so that any file under
     10 MB is scanned in well under 2 s and 300 MB on a laptop (``make bench`` measures it)."""
 
-    opcodes: int = 1_500_000  # pickle opcodes, all layers together (about 1 s of walking)
+    opcodes: int = 1_000_000  # pickle opcodes, all layers together (about 0.5 s of walking)
     memo: int = 500_000  # memo entries of one pickle
     depth: int = 5  # layers inside layers: a zip in a gzip in a tar ...
     members: int = 10_000  # archive members, all archives together
     unpacked_bytes: int = 128 * 2**20  # bytes decompressed or read out of archives, all layers together
-    picklescan_opcodes: int = 300_000  # picklescan is asked only while the pickles it would read stay under this
+    picklescan_opcodes: int = 300_000  # picklescan is asked only while what it reads stays under this (each call counts 200 or more)
     picklescan_bytes: int = 32 * 2**20
     safetensors_header: int = 100 * 2**20  # the safetensors format's own limit on its JSON header
     npy_header: int = 10_000  # numpy.load's default max_header_size
@@ -248,7 +248,7 @@ class _Scan:
         if walk.stopped or read > self.picklescan_opcodes or end - start > self.limits.picklescan_bytes:
             report.scanner_results[where] = "not asked: over the budget the kit gives picklescan"
             return
-        self.picklescan_opcodes -= read
+        self.picklescan_opcodes -= max(read, 200)  # a call costs something even for a tiny pickle
         try:
             with warnings.catch_warnings():  # pickletools warns about odd escapes in STRING arguments
                 warnings.simplefilter("ignore")

@@ -87,7 +87,9 @@ def _draw_opcodes(figure: go.FigureWidget, report: ScanReport | None, shown_name
         figure.data[0].update(y=counts, text=counts)
         figure.update_layout(
             title=dict(text=f"Opcodes that import or call: {shown_name}" if report else "Opcodes that import or call", font_size=16),
-            annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)] if note else [],
+            # always one annotation, emptied when there is nothing to say: seen in Voila, after
+            # annotations=[] the browser kept showing the old note beside the new bars
+            annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)],
         )
 
 
