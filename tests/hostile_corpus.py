@@ -242,6 +242,11 @@ def _gzip_zeros(unpacked: int) -> bytes:
     return b"".join([*(compressor.compress(chunk) for _ in range(unpacked // 2**20)), compressor.flush()])
 
 
+def _bz2_zeros(unpacked: int) -> bytes:
+    compressor = bz2.BZ2Compressor(1)
+    return b"".join([*(compressor.compress(bytes(2**20)) for _ in range(unpacked // 2**20)), compressor.flush()])
+
+
 def _nested_zips(depth: int) -> bytes:
     data = pickle.dumps([1, 2, 3], protocol=4)
     for level in range(depth):
@@ -266,6 +271,8 @@ DOS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "zips nested 12 deep": ("nested.zip", lambda: _nested_zips(12)),
     "3 M nested MARKs": ("marks.pkl", lambda: b"\x80\x04" + b"(" * (3 * 2**20) + b"."),
     "20,000 zip members": ("members.zip", lambda: _zip({f"m{i}": b"N." for i in range(20_000)}, zipfile.ZIP_STORED)),
+    "90,000 zip members (an 8 MB directory)": ("directory.zip", lambda: _zip({f"m{i}": b"N." for i in range(90_000)}, zipfile.ZIP_STORED)),
+    "bz2 bomb (96 MiB of zeros)": ("bomb.joblib.bz2", lambda: _bz2_zeros(96 * 2**20)),
     "STACK_GLOBALs behind MEMOIZE runs": ("stack_globals.pkl", lambda: _many_stack_globals(40_000)),
     "declared 2^62-byte string": ("huge_length.pkl", lambda: b"\x80\x04\x8d" + struct.pack("<Q", 2**62) + b"x" * 64),
 }

@@ -71,10 +71,11 @@ class Limits:
     memo: int = 500_000  # memo entries of one pickle
     depth: int = 5  # layers inside layers: a zip in a gzip in a tar ...
     members: int = 10_000  # archive members, all archives together
-    unpacked_bytes: int = 128 * 2**20  # bytes decompressed or read out of archives, all layers together
+    unpacked_bytes: int = 64 * 2**20  # bytes decompressed or read out of archives, all layers together
     picklescan_opcodes: int = 300_000  # picklescan is asked only while what it reads stays under this (each call counts 200 or more)
     picklescan_bytes: int = 32 * 2**20
-    safetensors_header: int = 100 * 2**20  # the safetensors format's own limit on its JSON header
+    safetensors_header: int = 16 * 2**20  # JSON header parsed (the format allows 100 MB; real ones are KBs)
+    zip_directory_bytes: int = 2 * 2**20  # a zip's central directory (about 10,000 members of usual names)
     npy_header: int = 10_000  # numpy.load's default max_header_size
     gguf_items: int = 1_000_000  # metadata values read from a GGUF header
 
@@ -315,6 +316,10 @@ class _Scan:
     def zip(self, data: bytes, label: str, depth: int) -> str | None:
         """Every member of a zip, read bounded and scanned by content; torch's raw storages are skipped."""
         where = label or "the file"
+        directory = _zip_directory_size(data)
+        if directory > self.limits.zip_directory_bytes:  # zipfile would parse every entry before the members cap could act
+            self.cap(f"a zip directory over {self.limits.zip_directory_bytes // 2**20} MB (more members than the kit reads)", f"{where}, {directory:,} bytes")
+            return "zip"
         try:
             archive = zipfile.ZipFile(_View(data))
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
@@ -323,12 +328,12 @@ class _Scan:
         with archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             pickles = {m.filename[: -len("data.pkl")] for m in members if m.filename.endswith("data.pkl")}
-            storages = [m for m in members if any(m.filename.startswith(f"{prefix}data/") for prefix in pickles)]
-            if storages:
-                self.report.findings.append(f"{where}: {len(storages)} raw tensor storages (torch.load reads them as bytes, never unpickles them).")
+            storages = 0
             kinds = []
             for member in members:
-                if member in storages:
+                prefix, marker, key = member.filename.rpartition("data/")
+                if marker and prefix in pickles and "/" not in key:
+                    storages += 1  # torch's raw tensor bytes: read as bytes, never unpickled
                     continue
                 if self.members <= 0:
                     self.cap(f"more than {self.limits.members:,} archive members", where)
@@ -340,12 +345,18 @@ class _Scan:
                     continue
                 try:
                     with archive.open(member) as handle:
-                        inner = self.unpack(handle.read, name)
+                        head = handle.read(NPY_PEEK)
+                        if _numeric_npy(head, self.limits.npy_header):  # an .npz's arrays of numbers: the header says it all
+                            inner = self.unpack(lambda n: head[:n], name)
+                        else:
+                            inner = self.unpack(lambda n: head + handle.read(max(0, n - len(head))), name)
                 except Exception as error:  # noqa: BLE001 - bad CRC, encryption, unsupported compression, truncation
                     self.report.flag("suspicious", f"{name}: cannot be read ({type(error).__name__}: {error}).")
                     continue
                 if inner:
                     kinds.append(self.layer(inner, name, depth + 1))
+            if storages:
+                self.report.findings.append(f"{where}: {storages} raw tensor storages (torch.load reads them as bytes, never unpickles them).")
         if pickles:
             return "torch-zip"
         return "npz" if kinds and all("npy" in k for k in kinds) else "zip"
@@ -383,21 +394,13 @@ class _Scan:
             return None
         where = label or "the file"
         try:
-            major = data[6]
-            size_format = "<H" if major == 1 else "<I"
-            (length,) = struct.unpack_from(size_format, data, 8)
-            start = 8 + struct.calcsize(size_format)
-            if length > self.limits.npy_header or start + length > len(data):
-                raise ValueError(f"a header of {length:,} bytes")
-            header = ast.literal_eval(bytes(data[start : start + length]).decode("utf-8" if major >= 3 else "latin-1"))
-            dtype = np.lib.format.descr_to_dtype(header["descr"])
-            shape = tuple(header["shape"])
+            dtype, shape, start = _npy_header(data, self.limits.npy_header)
         except Exception as error:  # noqa: BLE001 - a malformed header is a finding
             self.report.flag("suspicious", f"{where}: a NumPy file whose header numpy.load would refuse ({type(error).__name__}: {error}).")
             return "npy"
         if dtype.hasobject:
             self.report.findings.append(f"{where}: a NumPy array of Python objects, shape {shape}: numpy.load(allow_pickle=True) unpickles the data below.")
-            self.pickle(data, start + length, f"{where} (object array data)", expected=True)
+            self.pickle(data, start, f"{where} (object array data)", expected=True)
         else:
             self.report.findings.append(f"{where}: a NumPy array of {dtype}, shape {shape}: raw numbers, which numpy.load reads without unpickling anything.")
         return "npy"
@@ -408,9 +411,12 @@ class _Scan:
             return None
         where = label or "the file"
         (header_len,) = struct.unpack_from("<Q", data, 0)
-        if header_len > min(self.limits.safetensors_header, len(data) - 8):
+        if header_len > len(data) - 8:
             self.report.flag("suspicious", f"{where}: looks like safetensors, but its header length {header_len:,} does not fit the file.")
             return None
+        if header_len > self.limits.safetensors_header:
+            self.cap(f"a safetensors header over {self.limits.safetensors_header // 2**20} MB", where)
+            return "safetensors"
         try:
             header = json.loads(bytes(data[8 : 8 + header_len]))
             tensors = {k: v for k, v in header.items() if k != "__metadata__"}
@@ -495,6 +501,40 @@ def _gguf_keys(data: bytes, pos: int, count: int, max_items: int) -> set[str]:
         if pos > len(data):
             raise ValueError("the metadata runs past the end of the file")
     return keys
+
+
+NPY_PEEK = 65_536  # bytes of a zip member read first: enough for any .npy header numpy.load accepts
+
+
+def _npy_header(data: bytes, max_header: int) -> tuple[np.dtype, tuple, int]:
+    """dtype, shape and data offset of a .npy, parsed as numpy.load does (a Python literal, size-limited)."""
+    major = data[6]
+    size_format = "<H" if major == 1 else "<I"
+    (length,) = struct.unpack_from(size_format, data, 8)
+    start = 8 + struct.calcsize(size_format)
+    if length > max_header or start + length > len(data):
+        raise ValueError(f"a header of {length:,} bytes")
+    header = ast.literal_eval(bytes(data[start : start + length]).decode("utf-8" if major >= 3 else "latin-1"))
+    return np.lib.format.descr_to_dtype(header["descr"]), tuple(header["shape"]), start + length
+
+
+def _numeric_npy(head: bytes, max_header: int) -> bool:
+    try:
+        return head[:6] == b"\x93NUMPY" and not _npy_header(head, max_header)[0].hasobject
+    except Exception:  # noqa: BLE001 - not a readable header: read the whole member and say so there
+        return False
+
+
+def _zip_directory_size(data: bytes) -> int:
+    """The central directory's size as the end record states it (zip64 too); 0 if unreadable."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return 0
+    (size,) = struct.unpack_from("<L", data, end + 12)
+    if size == 0xFFFFFFFF:
+        record = data.rfind(b"PK\x06\x06", max(0, end - 65_557), end)
+        size = struct.unpack_from("<Q", data, record + 40)[0] if 0 <= record and record + 56 <= len(data) else 0
+    return size
 
 
 class _View(io.RawIOBase):
