@@ -19,7 +19,18 @@ from hypothesis import strategies as st
 
 from aiopen import costs, sampling
 from aiopen.openness import MOF_COMPONENTS, osaid_check, osaid_from_release
-from aiopen.safety import SECRET, leaks_secret, redact, rule_of_three, scan_artifact, scan_text, walk_pickle, wilson_interval
+from aiopen.safety import (
+    SECRET,
+    leaks_secret,
+    redact,
+    rule_of_three,
+    run_probes,
+    scan_artifact,
+    scan_text,
+    synthetic_dataset,
+    walk_pickle,
+    wilson_interval,
+)
 
 KIT = settings(derandomize=True, max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -177,6 +188,10 @@ def test_probe_statistics_refuse_wrong_values(value: object) -> None:
     answers_or_value_error(wilson_interval, 1, value)
     answers_or_value_error(rule_of_three, value)
     answers_or_value_error(leaks_secret, value)
+    answers_or_value_error(synthetic_dataset, value)
+    answers_or_value_error(synthetic_dataset, 3, value)
+    answers_or_value_error(run_probes, None, (), value)  # refused before any model is touched
+    answers_or_value_error(run_probes, None, (), 2, value)
 
 
 @KIT

@@ -16,11 +16,13 @@ import string
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.github_token import GitHubTokenDetector
 from detect_secrets.plugins.high_entropy_strings import HexHighEntropyString
 
 KINDS = ("email", "phone", "ip_address", "aws_key", "github_token", "hex_secret")
+MAX_RECORDS = 100_000  # synthetic records per dataset
 HEX_MIN_LENGTH = 32  # shorter hex runs (colours, short hashes) are not flagged
 
 _HEX_ENTROPY = HexHighEntropyString()  # detect-secrets' default limit, 3.0 bits per character
@@ -106,9 +108,11 @@ _TEMPLATES = {
 
 def synthetic_dataset(n: int = 120, seed: int = 0) -> list[SyntheticRecord]:
     """``n`` records, about 40 % clean, the rest with one or two planted items; same ``seed``, same records."""
-    if n < 1:
-        raise ValueError(f"The dataset needs at least 1 record, not {n}.")
-    rng = random.Random(seed)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_RECORDS:
+        raise ValueError(f"The dataset needs a whole number of records from 1 to {MAX_RECORDS:,}, not {n!r:.40}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"The seed must be a whole number, not {seed!r:.40}.")
+    rng = random.Random(int(seed))
     records = []
     for _ in range(n):
         if rng.random() < 0.4:
