@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aiopen.safety import examples
 from aiopen.safety.examples import CANARY_NAME, _bin_unicode, _open_canary, _torch_style_pickle
 
 TENSORS = {"layer.weight": (4, 3), "layer.bias": (4,)}
@@ -70,15 +71,7 @@ def payload_open(canary: Path) -> bytes:
 
 
 def _torch_zip(data_pkl: bytes) -> bytes:
-    buffer = io.BytesIO()
-    rng = np.random.default_rng(0)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("archive/data.pkl", data_pkl)
-        archive.writestr("archive/byteorder", "little")
-        for key, shape in enumerate(TENSORS.values()):
-            archive.writestr(f"archive/data/{key}", rng.standard_normal(shape).astype("<f4").tobytes())
-        archive.writestr("archive/version", "3\n")
-    return buffer.getvalue()
+    return examples._torch_zip(data_pkl, TENSORS, np.random.default_rng(0))
 
 
 def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:

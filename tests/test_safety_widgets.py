@@ -86,9 +86,14 @@ class SlowScan:
         return scan_artifact(source, should_stop=should_stop)
 
 
-def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    slow = SlowScan()
-    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow)
+@pytest.fixture()
+def slow(monkeypatch: pytest.MonkeyPatch) -> SlowScan:
+    slow_scan = SlowScan()
+    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow_scan)
+    return slow_scan
+
+
+def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: Path, slow: SlowScan) -> None:
     w, data = artifact_scanner(tmp_path), data_scanner()
     _upload(w, "slow.pkl", b"\x80\x04N.")
     assert slow.started.wait(10)
@@ -103,9 +108,7 @@ def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: 
     assert "SAFE" in w.report.value and "slow.pkl" in w.report.value
 
 
-def test_cancel_stops_the_scan_and_leaves_no_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    slow = SlowScan()
-    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow)
+def test_cancel_stops_the_scan_and_leaves_no_verdict(tmp_path: Path, slow: SlowScan) -> None:
     w = artifact_scanner(tmp_path)
     _upload(w, "slow.pkl", b"\x80\x04N.")
     assert slow.started.wait(10)
@@ -115,9 +118,7 @@ def test_cancel_stops_the_scan_and_leaves_no_verdict(tmp_path: Path, monkeypatch
     assert "No verdict" in w.report.value and w.cancel.layout.display == "none"
 
 
-def test_a_scan_past_its_deadline_is_reported_not_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    slow = SlowScan()
-    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow)
+def test_a_scan_past_its_deadline_is_reported_not_safe(tmp_path: Path, slow: SlowScan, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("aiopen.widgets.safety.SCAN_DEADLINE_S", 0.3)
     w = artifact_scanner(tmp_path)
     _upload(w, "slow.pkl", b"\x80\x04N.")
@@ -126,9 +127,7 @@ def test_a_scan_past_its_deadline_is_reported_not_safe(tmp_path: Path, monkeypat
     assert "stopped early" in w.status.value
 
 
-def test_choosing_an_example_replaces_a_running_upload_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    slow = SlowScan()
-    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow)
+def test_choosing_an_example_replaces_a_running_upload_scan(tmp_path: Path, slow: SlowScan) -> None:
     w = artifact_scanner(tmp_path)
     _upload(w, "slow.pkl", b"\x80\x04N.")
     assert slow.started.wait(10)

@@ -6,6 +6,7 @@ runs them; loaded, they would create ``folder/CANARY_NAME`` (harmless, visible).
 
 from __future__ import annotations
 
+import io
 import pickle
 import struct
 import zipfile
@@ -47,13 +48,16 @@ def _open_canary(canary: Path) -> bytes:
     return b"cbuiltins\nopen\n" + _bin_unicode(str(canary)) + _bin_unicode("w") + b"\x86R"
 
 
-def _write_torch_zip(path: Path, data_pkl: bytes, tensors: dict[str, tuple[int, ...]], rng: np.random.Generator) -> None:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+def _torch_zip(data_pkl: bytes, tensors: dict[str, tuple[int, ...]], rng: np.random.Generator) -> bytes:
+    """The zip ``torch.save`` writes: ``archive/data.pkl``, raw float32 storages, byte order and version."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("archive/data.pkl", data_pkl)
         archive.writestr("archive/byteorder", "little")
         for key, shape in enumerate(tensors.values()):
             archive.writestr(f"archive/data/{key}", rng.standard_normal(shape).astype("<f4").tobytes())
         archive.writestr("archive/version", "3\n")
+    return buffer.getvalue()
 
 
 def make_examples(folder: str | Path, seed: int = 0) -> dict[str, Path]:
@@ -76,10 +80,10 @@ def make_examples(folder: str | Path, seed: int = 0) -> dict[str, Path]:
         "safetensors": folder / "model.safetensors",
     }
     paths["clean pickle (numpy arrays)"].write_bytes(pickle.dumps(arrays, protocol=4))  # pickling our own arrays runs nothing
-    _write_torch_zip(paths["clean torch checkpoint (zip)"], _torch_style_pickle(tensors), tensors, rng)
+    paths["clean torch checkpoint (zip)"].write_bytes(_torch_zip(_torch_style_pickle(tensors), tensors, rng))
     weights = _bin_unicode("weight") + _float_list([round(float(v), 4) for v in arrays["layer.bias"]])
     paths["pickle with payload"].write_bytes(b"\x80\x02}(" + weights + _bin_unicode("config") + _open_canary(canary) + b"u.")
-    _write_torch_zip(paths["torch checkpoint with payload (zip)"], _torch_style_pickle(tensors, _open_canary(canary)), tensors, rng)
+    paths["torch checkpoint with payload (zip)"].write_bytes(_torch_zip(_torch_style_pickle(tensors, _open_canary(canary)), tensors, rng))
     # "builtins" and "exec" hide as harmless tags (memo 0 and 1); later BINGET 0, BINGET 1, STACK_GLOBAL
     # rebuilds builtins.exec, so the text "builtins\nexec" never appears in the file.
     code = f"__import__('pathlib').Path({str(canary)!r}).touch()"
