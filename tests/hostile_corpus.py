@@ -271,6 +271,14 @@ DOS: dict[str, tuple[str, Callable[[], bytes]]] = {
 }
 
 
+# Python that sets ``peak`` to its process's peak resident memory in MB. Linux: VmHWM, which starts afresh at exec (ru_maxrss
+# would carry over the parent's peak: pytest's, hundreds of MB after the model tests); macOS: ru_maxrss.
+PEAK_MB = (
+    "peak = int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))) / 1024 "
+    "if sys.platform == 'linux' else __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 2**20"
+)
+
+
 def write(folder: Path, table: dict, canary: Path | None = None) -> dict[str, Path]:
     """Write every file of ``table`` (HOSTILE needs the canary) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

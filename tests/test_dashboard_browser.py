@@ -107,11 +107,14 @@ def test_view_renders_and_its_control_redraws_it(dashboard, tab, view):
 def test_an_uploaded_file_is_scanned_and_its_verdict_replaces_the_last_one(dashboard, tmp_path):
     """The artifact scanner's upload, through the page's file input: the kernel scans the
     bytes in a background thread and the verdict arrives; the next upload's verdict
-    replaces it (an empty file: suspicious, nothing left of the DANGEROUS one)."""
+    replaces it (an empty file: suspicious, nothing left of the DANGEROUS one). The view
+    is shown again after the other Safety views: its figure must still update cleanly."""
     from aiopen.safety import make_examples
 
     page, _ = dashboard
     scope = open_view(page, "Safety", "Artifact scanner")
+    scope.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=90_000)
+    time.sleep(0.5)  # let the first draw settle, as a viewer would before choosing a file
     evasive = make_examples(tmp_path)["evasive pickle (memoized STACK_GLOBAL)"]
 
     def upload(path) -> None:  # the widget's file input is never in the page: its button opens the chooser

@@ -193,3 +193,9 @@ def test_walk_sees_imports_through_the_memo_and_stops_where_the_loader_would() -
     assert walk_pickle(b"\x80\x04NN\x93.").error == "STACK_GLOBAL needs two strings"
     assert "memo slot never written" in walk_pickle(b"\x80\x04h\x05.").error
     assert walk_pickle(b"N.N.N.").pickles == 3
+
+
+def test_a_text_argument_is_searched_only_so_far_for_its_end() -> None:
+    """A protocol-0 STRING with no end of line in megabytes: a cap, not a walk over the whole file."""
+    report = scan_artifact(b"S'" + b"a" * (3 * 2**20))
+    assert report.verdict == "suspicious" and report.caps[0].startswith("a text argument longer than")

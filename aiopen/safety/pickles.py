@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 Global = tuple[str, str]
 
 MAX_KEPT_STRING = 65_536  # longer string literals are skipped; used as an import name they count as unknown
+MAX_LINE = 2**20  # a protocol-0 text argument is searched this far for its end of line
 CHECK_EVERY = 65_536  # opcodes between two calls of the budget's stop check
 
 
@@ -132,9 +133,15 @@ class _Fail(Exception):
     """The real loader would raise here: the walk ends."""
 
 
+class _Cap(Exception):
+    """The walk will not read further, though a loader would: a cap, reported as such."""
+
+
 def _line(data, pos: int, end: int) -> tuple[bytes | None, int]:
     """The bytes up to the next newline (None if longer than the strings the walk keeps) and the offset after it."""
-    newline = data.find(b"\n", pos, end)
+    newline = data.find(b"\n", pos, min(end, pos + MAX_LINE))
+    if newline < 0 and end - pos > MAX_LINE:
+        raise _Cap(f"a text argument longer than {MAX_LINE:,} bytes")
     if newline < 0:
         raise _Fail("a text argument has no end of line")
     return (data[pos:newline] if newline - pos <= MAX_KEPT_STRING else None), newline + 1
@@ -346,6 +353,8 @@ def _walk_one(data, pos: int, left: int, budget: Budget, walk: PickleWalk, count
                 stack[-1] = COMPUTED
     except _Fail as failure:
         walk.error = str(failure)
+    except _Cap as cap:
+        walk.stopped = str(cap)
     except (UnicodeDecodeError, ValueError) as failure:
         walk.error = f"{type(failure).__name__}: {failure}"
     walk.error_offset = pos
