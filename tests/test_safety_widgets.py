@@ -193,3 +193,13 @@ def test_a_comm_update_cannot_widen_the_controls_ranges() -> None:
     battery.n.set_state({"max": 10**6, "value": 10**6})
     battery.temperature.set_state({"min": -100.0, "value": -100.0})
     assert (battery.n.value, battery.temperature.value) == (32, 0.0)
+
+
+def test_a_report_of_thousands_of_members_stays_short(tmp_path: Path) -> None:
+    import hostile_corpus
+
+    w = artifact_scanner(tmp_path)
+    _upload(w, "members.zip", hostile_corpus.DOS["20,000 zip members"][1]())
+    _finished(w)
+    assert "SUSPICIOUS" in w.report.value and "more" in w.report.value
+    assert len(w.report.value) < 20_000

@@ -55,14 +55,19 @@ def _pct(x: float) -> str:
 # ----------------------------------------------------------------------------- artifact scanner
 
 
+def _first(items: list[str], limit: int = 12) -> list[str]:
+    """At most ``limit`` items and a count of the rest: a hostile archive can yield thousands."""
+    return [*items[:limit], f"... and {len(items) - limit:,} more"] if len(items) > limit else list(items)
+
+
 def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
     colour = VERDICT_COLOURS[report.verdict]
     rows = "".join(
-        f"<li><code>{html.escape(m)}.{html.escape(n)}</code>: {kind}</li>" for (m, n), kind in report.globals.items()
+        f"<li>{item}</li>" for item in _first([f"<code>{html.escape(m)}.{html.escape(n)}</code>: {kind}" for (m, n), kind in report.globals.items()])
     ) or "<li>none</li>"
-    findings = "".join(f"<li>{html.escape(f)}</li>" for f in report.findings)
-    scanners = "; ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in report.scanner_results.items()) or "not a pickle"
-    disagree = "".join(f"<li>{html.escape(d)}</li>" for d in report.disagreements)
+    findings = "".join(f"<li>{html.escape(f)}</li>" for f in _first(report.findings))
+    scanners = html.escape("; ".join(_first([f"{k}: {v}" for k, v in report.scanner_results.items()], 6))) or "not a pickle"
+    disagree = "".join(f"<li>{html.escape(d)}</li>" for d in _first(report.disagreements, 6))
     naive = ", ".join(report.naive_hits) or "nothing found"
     ran = "PRESENT (something ran!)" if canary.exists() else "absent: nothing was executed"
     return (
@@ -71,7 +76,7 @@ def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
         f"<b>{html.escape(shown_name)}</b> ({html.escape(report.format)}, {report.size:,} bytes)"
         f"<div><b>Imports (globals):</b><ul style='margin:2px 0'>{rows}</ul></div>"
         f"<div><b>Findings:</b><ul style='margin:2px 0'>{findings}</ul></div>"
-        f"<div><b>Layers read:</b> {html.escape('; '.join(report.layers)) or 'none'}</div>"
+        f"<div><b>Layers read:</b> {html.escape('; '.join(_first(report.layers))) or 'none'}</div>"
         f"<div><b>picklescan</b> (used by the Hugging Face Hub): {scanners}</div>"
         + (f"<div><b>Where the kit and picklescan disagree:</b><ul style='margin:2px 0'>{disagree}</ul></div>" if disagree else "")
         + f"<div><b>Naive text search</b> for <code>os.system</code>, <code>builtins.exec</code>...: {html.escape(naive)}</div>"
