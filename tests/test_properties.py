@@ -22,6 +22,9 @@ from aiopen.openness import MOF_COMPONENTS, osaid_check, osaid_from_release
 from aiopen.safety import (
     SECRET,
     leaks_secret,
+    load_probe_run,
+    make_examples,
+    naive_grep,
     redact,
     rule_of_three,
     run_probes,
@@ -192,6 +195,11 @@ def test_probe_statistics_refuse_wrong_values(value: object) -> None:
     answers_or_value_error(synthetic_dataset, 3, value)
     answers_or_value_error(run_probes, None, (), value)  # refused before any model is touched
     answers_or_value_error(run_probes, None, (), 2, value)
+    answers_or_value_error(walk_pickle, value)
+    answers_or_value_error(naive_grep, value)
+    answers_or_value_error(load_probe_run, value)
+    answers_or_value_error(make_examples, value if not isinstance(value, str) else "")
+    assert scan_artifact(value).verdict in ("safe", "suspicious", "dangerous")
 
 
 @KIT

@@ -109,6 +109,9 @@ class ScanReport:
 
 def naive_grep(data: bytes) -> list[str]:
     """The naive check a scanner must beat: search the raw bytes for ``module\\nname`` text."""
+    if not isinstance(data, (bytes, bytearray, memoryview, mmap.mmap)):
+        raise ValueError(f"naive_grep searches bytes (a file's content), not {type(data).__name__}.")
+    data = bytes(data) if isinstance(data, memoryview) else data
     return [pattern.decode().replace("\n", ".") for pattern in NAIVE_PATTERNS if pattern in data]
 
 

@@ -7,6 +7,7 @@ runs them; loaded, they would create ``folder/CANARY_NAME`` (harmless, visible).
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import struct
 import zipfile
@@ -65,6 +66,8 @@ def make_examples(folder: str | Path, seed: int = 0) -> dict[str, Path]:
 
     Nothing here unpickles anything: the payload bytes are assembled from opcodes.
     """
+    if not isinstance(folder, (str, os.PathLike)) or not str(folder):
+        raise ValueError(f"Give the folder for the examples as a path, not {folder!r:.60}.")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     canary = folder / CANARY_NAME

@@ -173,6 +173,8 @@ def walk_pickle(data: bytes, start: int = 0, budget: Budget | None = None) -> Pi
         budget = Budget(LIMITS.opcodes, LIMITS.memo)
     if isinstance(data, memoryview):
         data = data.tobytes()
+    if not hasattr(data, "find") or isinstance(data, str):
+        raise ValueError(f"walk_pickle reads bytes (a file's content), not {type(data).__name__}.")
     walk, counts = PickleWalk(end=start), [0] * 256
     pos, left = start, budget.opcodes
     try:

@@ -213,10 +213,15 @@ def save_probe_run(run: ProbeRun, path: str | Path = CACHED_RESULTS) -> Path:
 
 
 def load_probe_run(path: str | Path = CACHED_RESULTS) -> ProbeRun:
-    """Read a run written by :func:`save_probe_run`."""
-    record = json.loads(Path(path).read_text(encoding="utf-8"))
-    record["results"] = [ProbeResult(**result) for result in record["results"]]
-    return ProbeRun(**record)
+    """Read a run written by :func:`save_probe_run`; ``ValueError`` if there is none or it is not one."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        record["results"] = [ProbeResult(**result) for result in record["results"]]
+        return ProbeRun(**record)
+    except OSError as error:
+        raise ValueError(f"No probe results can be read at {path} ({error.strerror or error}).") from None
+    except (TypeError, KeyError, AttributeError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not a probe run saved by save_probe_run ({type(error).__name__}: {error}).") from None
 
 
 def record_cached_run(seed: int = 0, n: int = 8, temperature: float = 0.7, max_new_tokens: int = LIVE_MAX_NEW_TOKENS) -> Path:
