@@ -126,11 +126,8 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
         report_view.value = _report_html(report, shown_name, canary)
         _draw_opcodes(figure, report, shown_name)
         imports = ", ".join(f"{m}.{n}" for m, n in report.globals) or "nothing"
-        alt.value = caption(
-            f"Bar chart of pickle opcodes in {shown_name}: "
-            + ", ".join(f"{op} {report.opcodes.get(op, 0)}" for op in OPCODES_THAT_MATTER if report.opcodes.get(op))
-            + f". It imports {imports}. Verdict: {report.verdict}."
-        ).value
+        counted = ", ".join(f"{op} {report.opcodes[op]}" for op in OPCODES_THAT_MATTER if report.opcodes.get(op)) or "none that import or call"
+        alt.value = caption(f"Bar chart of pickle opcodes in {shown_name}: {counted}. It imports {imports}. Verdict: {report.verdict}.").value
 
     def clear(message: str) -> None:
         """No verdict on screen: a stale one (say SAFE) must never stand beside a file that was not scanned."""
