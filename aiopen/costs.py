@@ -11,7 +11,9 @@ Formulas (sources in the kit's fact sheet, ``docs/facts.md``, sections 1c and 2)
 
 Units are in the names: bytes, bytes per second, tokens per second, US dollars, kWh,
 kg CO2eq. Real deployments add overheads (activations, framework, fragmentation)
-that none of these functions include. Bad input raises ``ValueError`` with a sentence.
+that none of these functions include. Numbers may be Python or numpy scalars (not
+booleans). Bad input, or a result too large for a float, raises ``ValueError`` with
+a sentence; every answer returned is finite.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 BYTES_PER_PARAM: dict[str, float] = {"fp32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
 PRECISIONS = tuple(BYTES_PER_PARAM)
@@ -29,20 +33,38 @@ SECONDS_PER_HOUR = 3600
 MILLION = 1_000_000
 
 
+def _number(value: float, what: str) -> float:
+    """``value`` as a finite float: Python and numpy ints and floats, never a bool."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"The {what} must be a number, not {value!r:.60}.")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"The {what} is too large: use a number below 1e308.") from None
+    if not math.isfinite(number):
+        raise ValueError(f"The {what} must be a finite number, not {value}.")
+    return number
+
+
 def _positive(value: float, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"The {what} must be a number, not {value!r}.")
-    if math.isnan(value) or math.isinf(value) or value <= 0:
+    number = _number(value, what)
+    if number <= 0:
         raise ValueError(f"The {what} must be a finite number greater than zero, not {value}.")
-    return float(value)
+    return number
 
 
 def _non_negative(value: float, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"The {what} must be a number, not {value!r}.")
-    if math.isnan(value) or math.isinf(value) or value < 0:
+    number = _number(value, what)
+    if number < 0:
         raise ValueError(f"The {what} must be a finite number of zero or more, not {value}.")
-    return float(value)
+    return number
+
+
+def _result(value: float, what: str) -> float:
+    """A computed answer, refused if it overflowed a float (the inputs are then out of any real range)."""
+    if not math.isfinite(value):
+        raise ValueError(f"The {what} is too large to compute (over 1.8e308): check the inputs and their units.")
+    return value
 
 
 def _whole(value: int, what: str) -> int:
@@ -64,13 +86,13 @@ def bytes_per_param(precision: str) -> float:
 
 def weight_bytes(params: float, precision: str) -> float:
     """Bytes needed to hold ``params`` weights at ``precision`` (format bit width only)."""
-    return _positive(params, "number of parameters") * bytes_per_param(precision)
+    return _result(_positive(params, "number of parameters") * bytes_per_param(precision), "weight memory")
 
 
 def kv_cache_bytes(layers: int, kv_heads: int, head_dim: int, tokens: int, batch: int = 1, precision: str = "bf16") -> float:
     """Bytes of key/value cache: 2 x layers x kv_heads x head_dim x bytes x tokens x batch."""
-    return (
-        2
+    size = (
+        2.0
         * _whole(layers, "number of layers")
         * _whole(kv_heads, "number of KV heads")
         * _whole(head_dim, "head dimension")
@@ -78,26 +100,28 @@ def kv_cache_bytes(layers: int, kv_heads: int, head_dim: int, tokens: int, batch
         * _whole(tokens, "number of tokens")
         * _whole(batch, "batch size")
     )
+    return _result(size, "KV cache")
 
 
 def training_flops(params: float, tokens: float) -> float:
     """Training compute in FLOPs, 6 x N x D."""
-    return TRAINING_FLOPS_PER_PARAM_TOKEN * _positive(params, "number of parameters") * _positive(tokens, "number of training tokens")
+    return _result(TRAINING_FLOPS_PER_PARAM_TOKEN * _positive(params, "number of parameters") * _positive(tokens, "number of training tokens"), "training compute")
 
 
 def chinchilla_tokens(params: float) -> float:
     """Compute-optimal training tokens by the Chinchilla rule of thumb, 20 per parameter."""
-    return CHINCHILLA_TOKENS_PER_PARAM * _positive(params, "number of parameters")
+    return _result(CHINCHILLA_TOKENS_PER_PARAM * _positive(params, "number of parameters"), "number of training tokens")
 
 
 def min_gpus(bytes_needed: float, gpu_memory_bytes: float) -> int:
-    """Fewest devices whose memory holds ``bytes_needed`` (no overhead included)."""
-    return math.ceil(_positive(bytes_needed, "memory needed") / _positive(gpu_memory_bytes, "GPU memory"))
+    """Fewest devices whose memory holds ``bytes_needed`` (no overhead included); at least 1."""
+    ratio = _result(_positive(bytes_needed, "memory needed") / _positive(gpu_memory_bytes, "GPU memory"), "number of GPUs")
+    return max(1, math.ceil(ratio))
 
 
 def decode_tokens_per_s_ceiling(params: float, precision: str, bandwidth_bytes_per_s: float) -> float:
     """Batch-1 decode ceiling in tokens/s: memory bandwidth / weight bytes."""
-    return _positive(bandwidth_bytes_per_s, "memory bandwidth") / weight_bytes(params, precision)
+    return _result(_positive(bandwidth_bytes_per_s, "memory bandwidth") / weight_bytes(params, precision), "decode ceiling")
 
 
 def batch_decode_tokens_per_s_ceiling(
@@ -111,33 +135,34 @@ def batch_decode_tokens_per_s_ceiling(
     so it overstates large batches. With ``kv_bytes=0`` and one sequence on one
     device it is :func:`decode_tokens_per_s_ceiling`.
     """
-    total = _positive(weights_bytes, "weight memory") + _non_negative(kv_bytes, "KV cache memory")
-    return _whole(batch, "batch size") * _whole(gpus, "number of GPUs") * _positive(bandwidth_bytes_per_s, "memory bandwidth") / total
+    total = _result(_positive(weights_bytes, "weight memory") + _non_negative(kv_bytes, "KV cache memory"), "memory to read per step")
+    rate = float(_whole(batch, "batch size")) * _whole(gpus, "number of GPUs") * _positive(bandwidth_bytes_per_s, "memory bandwidth") / total
+    return _result(rate, "decode ceiling")
 
 
 def gpu_hours_per_million_tokens(gpus: int, tokens_per_s: float) -> float:
     """Device-hours spent to produce one million tokens at ``tokens_per_s``."""
-    return _whole(gpus, "number of GPUs") * MILLION / _positive(tokens_per_s, "throughput") / SECONDS_PER_HOUR
+    return _result(float(_whole(gpus, "number of GPUs")) * MILLION / _positive(tokens_per_s, "throughput") / SECONDS_PER_HOUR, "GPU-hours per million tokens")
 
 
 def cost_per_million_tokens(price_per_gpu_hour: float, gpus: int, tokens_per_s: float) -> float:
     """US dollars per million tokens from a price per GPU-hour (a price of 0 gives 0)."""
-    return _non_negative(price_per_gpu_hour, "price per GPU-hour") * gpu_hours_per_million_tokens(gpus, tokens_per_s)
+    return _result(_non_negative(price_per_gpu_hour, "price per GPU-hour") * gpu_hours_per_million_tokens(gpus, tokens_per_s), "cost per million tokens")
 
 
 def energy_kwh_per_million_tokens(power_watts: float, gpus: int, tokens_per_s: float) -> float:
     """kWh per million tokens, each device drawing ``power_watts`` (e.g. its TDP) the whole time."""
-    return _positive(power_watts, "power") / 1000 * gpu_hours_per_million_tokens(gpus, tokens_per_s)
+    return _result(_positive(power_watts, "power") / 1000 * gpu_hours_per_million_tokens(gpus, tokens_per_s), "energy per million tokens")
 
 
 def co2_kg_from_energy(energy_kwh: float, kg_co2_per_kwh: float) -> float:
     """kg CO2eq from energy and a grid intensity (market-based 0 is allowed)."""
-    return _non_negative(energy_kwh, "energy") * _non_negative(kg_co2_per_kwh, "carbon intensity")
+    return _result(_non_negative(energy_kwh, "energy") * _non_negative(kg_co2_per_kwh, "carbon intensity"), "CO2")
 
 
 def co2_kg_per_gpu_hour(co2_t: float, gpu_hours: float) -> float:
     """Reported tonnes CO2eq divided by GPU-hours, in kg per GPU-hour."""
-    return _non_negative(co2_t, "CO2 in tonnes") * 1000 / _positive(gpu_hours, "number of GPU-hours")
+    return _result(_non_negative(co2_t, "CO2 in tonnes") * 1000 / _positive(gpu_hours, "number of GPU-hours"), "CO2 per GPU-hour")
 
 
 @dataclass(frozen=True)
@@ -171,11 +196,11 @@ def serving_estimate(
     """
     weights = weight_bytes(params, precision)
     kv = _non_negative(kv_bytes, "KV cache memory")
-    gpus = min_gpus(weights + kv, gpu_memory_bytes)
+    gpus = min_gpus(_result(weights + kv, "memory needed"), gpu_memory_bytes)
     return ServingEstimate(
         weights_bytes=weights,
         kv_bytes=kv,
         gpus=gpus,
-        batch1_tokens_per_s=gpus * decode_tokens_per_s_ceiling(params, precision, bandwidth_bytes_per_s),
+        batch1_tokens_per_s=_result(gpus * decode_tokens_per_s_ceiling(params, precision, bandwidth_bytes_per_s), "decode ceiling"),
         tokens_per_s=batch_decode_tokens_per_s_ceiling(weights, kv, batch, gpus, bandwidth_bytes_per_s),
     )

@@ -74,8 +74,13 @@ class Section(widgets.VBox):
             view = self.factories[title]()
             view.add_class(css_class(title))
             self.built[title] = view
+            self.area.children = (*self.area.children, view)
             show_message(self.status, "")
-        self.area.children = (self.built[title],)
+        # Hide the others rather than take them out: a plotly figure taken out of the page and
+        # shown again keeps its first, detached view, and every later update of the figure
+        # failed there ("Error setting state" in the console).
+        for name, view in self.built.items():
+            view.layout.display = None if name == title else "none"
 
 
 class Dashboard(widgets.VBox):

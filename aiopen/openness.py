@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from aiopen.data import Provenance, rows
 
 # --- Model Openness Framework -------------------------------------------------------------
@@ -364,17 +366,31 @@ def _verdict(states: Mapping[str, str], **provenance: str | None) -> OsaidVerdic
     )
 
 
+def _yes_or_no(value: object, name: str) -> bool:
+    """``True`` or ``False`` (numpy's too), nothing else: a string such as "no" is truthy, so it is refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, not {value!r:.60}.")
+
+
 def osaid_check(data_information: bool, code_open: bool, parameters_open: bool) -> OsaidVerdict:
-    """Verdict for a release described by the three OSAID requirements directly."""
-    met = {DATA_INFORMATION: data_information, CODE: code_open, PARAMETERS: parameters_open}
+    """Verdict for a release described by the three OSAID requirements directly (each True or False)."""
+    met = {DATA_INFORMATION: _yes_or_no(data_information, "data_information"), CODE: _yes_or_no(code_open, "code_open"),
+           PARAMETERS: _yes_or_no(parameters_open, "parameters_open")}
     return _verdict({r: "met" if ok else "missing" for r, ok in met.items()})
 
 
 def osaid_from_release(components: Iterable[str], licence_open: bool) -> OsaidVerdict:
-    """Verdict for a release that ships exactly ``components`` (MOF names) under one licence.
+    """Verdict for a release that ships exactly ``components`` (MOF names) under one licence (True or False).
 
     Uses ``OSAID_MAPPING``, the kit's interpretation, not an OSI publication.
     """
+    licence_open = _yes_or_no(licence_open, "licence_open")
+    if isinstance(components, str) or not isinstance(components, Iterable):
+        raise ValueError(f"components must be a list of MOF component names, not {components!r:.60}.")
+    components = list(components)
+    if not all(isinstance(c, str) for c in components):
+        raise ValueError("Every component must be a MOF component name (a string); see aiopen.openness.MOF_COMPONENTS.")
     released = {canonical_component(c) for c in components}
     statuses = {c.name: "yes" if c.name in released else "no" for c in MOF_COMPONENTS}
     return _verdict(_requirement_states(statuses, "open" if licence_open else "restrictive"))

@@ -1,9 +1,12 @@
 """How a language model turns scores into a choice: temperature, top-k, top-p, sampling.
 
 Pure numpy, vectorised over the whole vocabulary. Every function checks its input
-and raises ``ValueError`` with a plain sentence when it cannot work with it.
-Probability vectors may be unnormalised (non-negative, positive sum); every
-function divides by the sum first. Ties are broken by the lower token index.
+and raises ``ValueError`` with a plain sentence when it cannot work with it; for
+any finite input it returns finite numbers (scores are shifted by their maximum
+before ``exp``, probabilities scaled by theirs before summing, so even 1e308 works).
+Numbers may be Python or numpy scalars; booleans are refused where a number is
+expected. Probability vectors may be unnormalised (non-negative, positive sum).
+Ties are broken by the lower token index.
 
 Definitions follow Holtzman et al., "The Curious Case of Neural Text
 Degeneration", ICLR 2020 (arXiv 1904.09751).
@@ -11,11 +14,21 @@ Degeneration", ICLR 2020 (arXiv 1904.09751).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+MAX_SAMPLES = 1_000_000  # draws per call: more would only exhaust memory
 
 
 def _as_vector(values: np.ndarray, name: str) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(raw.dtype)
+        array = raw.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"The {name} must be a list of numbers (one per token), not {_shown(values)}.") from None
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"The {name} must be a non-empty list of numbers (one per token), not an array of shape {array.shape}.")
     if not np.all(np.isfinite(array)):
@@ -27,14 +40,30 @@ def _as_probabilities(probs: np.ndarray) -> np.ndarray:
     array = _as_vector(probs, "probabilities")
     if np.any(array < 0):
         raise ValueError("Probabilities cannot be negative.")
-    total = array.sum()
-    if total <= 0:
+    peak = array.max()
+    if peak <= 0:
         raise ValueError("The probabilities add up to zero; at least one token needs a positive probability.")
-    return array / total
+    scaled = array / peak  # at most 1 each, so the sum cannot overflow
+    return scaled / scaled.sum()
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and bool(np.isfinite(value))
+    """A finite real number: int, float or a numpy scalar, not a bool."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _keep_most_probable(distribution: np.ndarray, count: int) -> np.ndarray:
@@ -57,20 +86,20 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """
     scores = _as_vector(logits, "scores (logits)")
     if not _is_number(temperature) or temperature < 0:
-        raise ValueError(f"Temperature must be zero or a positive number, not {temperature!r}.")
+        raise ValueError(f"Temperature must be zero or a positive number, not {_shown(temperature)}.")
     if temperature == 0:
         best = scores == scores.max()
         return best / best.sum()
-    scaled = (scores - scores.max()) / temperature
-    weights = np.exp(scaled)
+    with np.errstate(over="ignore", under="ignore"):  # far-off scores overflow to -inf: exp gives 0, as it should
+        weights = np.exp((scores - scores.max()) / float(temperature))
     return weights / weights.sum()
 
 
 def top_k(probs: np.ndarray, k: int) -> np.ndarray:
     """Keep the ``k`` most probable tokens, set the rest to 0 and renormalise."""
     distribution = _as_probabilities(probs)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"top-k must be a whole number of at least 1, not {k!r}.")
+    if not _is_whole(k) or k < 1:
+        raise ValueError(f"top-k must be a whole number of at least 1, not {_shown(k)}.")
     return _keep_most_probable(distribution, int(k))
 
 
@@ -78,7 +107,7 @@ def top_p(probs: np.ndarray, p: float) -> np.ndarray:
     """Keep the smallest set of most probable tokens whose mass is at least ``p``; renormalise."""
     distribution = _as_probabilities(probs)
     if not _is_number(p) or not 0 < p <= 1:
-        raise ValueError(f"top-p must be a number above 0 and at most 1, not {p!r}.")
+        raise ValueError(f"top-p must be a number above 0 and at most 1, not {_shown(p)}.")
     cumulative = np.cumsum(np.sort(distribution)[::-1])
     cumulative /= cumulative[-1]  # exactly 1.0 at the end, so p = 1 keeps every token
     count = int(np.searchsorted(cumulative, p, side="left")) + 1
@@ -99,8 +128,10 @@ def sample(probs: np.ndarray, n: int, seed: int | np.random.Generator | None = N
     may be passed instead to continue its stream.
     """
     distribution = _as_probabilities(probs)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"The number of samples must be a whole number of at least 1, not {n!r}.")
+    if not _is_whole(n) or not 1 <= n <= MAX_SAMPLES:
+        raise ValueError(f"The number of samples must be a whole number from 1 to {MAX_SAMPLES:,}, not {_shown(n)}.")
+    if not (seed is None or isinstance(seed, np.random.Generator) or _is_whole(seed) and seed >= 0):
+        raise ValueError(f"The seed must be a whole number of 0 or more, a numpy Generator or None, not {_shown(seed)}.")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     cumulative = np.cumsum(distribution)
     draws = rng.random(n) * cumulative[-1]

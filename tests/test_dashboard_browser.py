@@ -104,6 +104,39 @@ def test_view_renders_and_its_control_redraws_it(dashboard, tab, view):
     change_something(page, scope)
 
 
+def test_an_uploaded_file_is_scanned_and_its_verdict_replaces_the_last_one(dashboard, tmp_path):
+    """The artifact scanner's upload, through the page's file input: the kernel scans the
+    bytes in a background thread and the verdict arrives; the next upload's verdict
+    replaces it (an empty file: suspicious, nothing left of the DANGEROUS one). The view
+    is shown again after the other Safety views: its figure must still update cleanly."""
+    from aiopen.safety import make_examples
+
+    page, _ = dashboard
+    scope = open_view(page, "Safety", "Artifact scanner")
+    scope.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=90_000)
+    time.sleep(0.5)  # let the first draw settle, as a viewer would before choosing a file
+    evasive = make_examples(tmp_path)["evasive pickle (memoized STACK_GLOBAL)"]
+
+    def upload(path) -> None:  # the widget's file input is never in the page: its button opens the chooser
+        with page.expect_file_chooser() as chooser:
+            scope.locator(".widget-upload").click()
+        chooser.value.set_files(str(path))
+
+    upload(evasive)
+    report = scope.locator(".widget-html", has_text="Imports (globals)")
+    report.filter(has_text="evasive.pkl").wait_for(timeout=60_000)
+    assert "DANGEROUS" in report.inner_text() and "builtins.exec" in report.inner_text()
+    assert "Scanned your upload evasive.pkl" in scope.inner_text()
+    assert not scope.locator("button", has_text="Cancel").is_visible()
+    assert scope.locator(".annotation-text", has_text="no file scanned").count() == 0  # the waiting note is gone
+    screenshot(page, "dashboard", "upload-verdict.png")
+    empty = tmp_path / "empty.pt"
+    empty.write_bytes(b"")
+    upload(empty)
+    report.filter(has_text="empty.pt").wait_for(timeout=30_000)
+    assert "SUSPICIOUS" in report.inner_text() and "DANGEROUS" not in scope.inner_text()
+
+
 def test_no_request_left_the_machine_and_no_console_error(dashboard):
     _, watch = dashboard
     watch.assert_clean()

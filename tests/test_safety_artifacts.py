@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiopen.safety import CANARY_NAME, make_examples, naive_grep, scan_artifact, walk_pickle
-from aiopen.safety.artifacts import MAX_MEMBER_BYTES
+from aiopen.safety import CANARY_NAME, LIMITS, Limits, make_examples, naive_grep, scan_artifact, walk_pickle
+from aiopen.safety import LIMITS
 
 EXPECTED = {
     "clean pickle (numpy arrays)": "safe",
@@ -61,7 +61,7 @@ def _malformed_variants(examples: dict[str, Path], folder: Path) -> dict[str, Pa
     bomb = folder / "bomb.pt"  # one member declaring more than the limit (deflated zeros: a few KB on disk)
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         with archive.open("archive/data.pkl", "w", force_zip64=True) as member:
-            for _ in range(MAX_MEMBER_BYTES // 2**20 + 1):
+            for _ in range(LIMITS.unpacked_bytes // 2**20 + 1):
                 member.write(bytes(2**20))
     paths["bomb.pt"] = bomb
     paths["folder"] = folder
@@ -136,7 +136,7 @@ def test_malformed_inputs_are_reported_not_raised_and_nothing_runs(examples: dic
         assert reports[name].verdict in ("suspicious", "dangerous"), (name, reports[name].findings)
         assert reports[name].findings, name
     assert reports["truncated.pkl"].verdict == "dangerous"  # the payload's import survives truncation
-    assert any("over the kit's limit" in f for f in reports["bomb.pt"].findings)
+    assert any("limit" in cap for cap in reports["bomb.pt"].caps)
     assert any("cannot be read" in f for f in reports["bad_member.pt"].findings)
     assert any("header length" in f for f in reports["bad_header.safetensors"].findings)
     assert reports["random.bin"].format == reports["folder"].format == "unknown"
@@ -148,12 +148,54 @@ def test_missing_file_is_a_finding(tmp_path: Path) -> None:
     assert "no file" in report.findings[0]
 
 
-def test_oversized_pickle_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import aiopen.safety.artifacts as artifacts
-
-    monkeypatch.setattr(artifacts, "MAX_PICKLE_BYTES", 1000)
+def test_a_cap_reached_is_reported_and_never_safe(tmp_path: Path) -> None:
     big = tmp_path / "big.pkl"
     big.write_bytes(pickle.dumps(list(range(1000))))
-    report = scan_artifact(big)
-    assert report.verdict == "suspicious" and "not read" in report.findings[0]
-    assert not report.opcodes
+    assert scan_artifact(big).verdict == "safe"
+    report = scan_artifact(big, limits=Limits(opcodes=100))
+    assert report.verdict == "suspicious" and report.caps == ["the opcode budget ran out (at the file)"]
+    assert any("cannot be called safe" in f for f in report.findings)
+
+
+def test_a_cancelled_scan_says_so(examples: dict[str, Path]) -> None:
+    report = scan_artifact(examples["clean torch checkpoint (zip)"], should_stop=lambda: "cancelled")
+    assert report.verdict == "suspicious" and report.caps[0].startswith("cancelled")
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [(None, "Nothing to scan"), (42, "Cannot scan a int"), (b"", "empty"), ("", "folder"), (bytearray(b"\x80\x04N."), None)],
+)
+def test_odd_sources_get_a_plain_verdict(source: object, words: str | None) -> None:
+    report = scan_artifact(source)
+    if words is None:
+        assert report.verdict == "safe" and report.format == "pickle"
+    else:
+        assert report.verdict == "suspicious" and words in report.findings[0]
+
+
+def test_an_unreadable_file_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = tmp_path / "locked.pkl"
+    locked.write_bytes(b"N.")
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - what open() raises without permission
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    report = scan_artifact(locked)
+    assert report.verdict == "suspicious" and "Permission denied" in report.findings[0]
+
+
+def test_walk_sees_imports_through_the_memo_and_stops_where_the_loader_would() -> None:
+    assert walk_pickle(b"\x93NUMPY").globals == []  # a .npy's magic is not an import
+    walk = walk_pickle(b"\x80\x04X\x02\x00\x00\x00os\x94X\x06\x00\x00\x00system\x94h\x00h\x01\x93N\x85R.")
+    assert walk.globals == [("os", "system")] and walk.pickles == 1
+    assert walk_pickle(b"\x80\x04NN\x93.").error == "STACK_GLOBAL needs two strings"
+    assert "memo slot never written" in walk_pickle(b"\x80\x04h\x05.").error
+    assert walk_pickle(b"N.N.N.").pickles == 3
+
+
+def test_a_text_argument_is_searched_only_so_far_for_its_end() -> None:
+    """A protocol-0 STRING with no end of line in megabytes: a cap, not a walk over the whole file."""
+    report = scan_artifact(b"S'" + b"a" * (3 * 2**20))
+    assert report.verdict == "suspicious" and report.caps[0].startswith("a text argument longer than")

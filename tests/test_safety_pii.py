@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from hostile_corpus import hostile_record
 
 from aiopen.safety import KINDS, redact, scan_text, synthetic_dataset, synthetic_records
 
@@ -75,3 +78,20 @@ def test_each_rule_on_its_own(text: str, kind: str) -> None:
 )
 def test_near_misses_are_not_flagged(text: str) -> None:
     assert redact(text) == text
+
+
+def test_a_hostile_megabyte_is_scanned_in_linear_time() -> None:
+    """64 KB of "a." once made the e-mail regex backtrack, and 16,000 findings made the overlap
+    check pairwise (20 s); both are linear now. The bound is generous: ``make bench`` prints the
+    figure (``pii_scan_hostile_s``)."""
+    record = hostile_record()
+    start = time.perf_counter()
+    scan = scan_text([record])
+    assert time.perf_counter() - start < 10
+    assert scan.counts["email"] == 16_000 and "user0.x@" not in scan.redacted[0]
+
+
+@pytest.mark.parametrize("records", ["one string", None, [b"bytes"], [1]])
+def test_records_must_be_a_list_of_strings(records: object) -> None:
+    with pytest.raises(ValueError, match="string"):
+        scan_text(records)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from aiopen.safety import scan_artifact
 from aiopen.widgets.safety import MAX_UPLOAD_BYTES, artifact_scanner, data_scanner, probe_battery
 
 
@@ -37,16 +40,101 @@ def test_artifact_scanner_changes_with_the_example(tmp_path: Path) -> None:
     assert not w.canary.exists() and "absent" in w.report.value
 
 
+def _finished(widget, timeout: float = 30) -> None:  # noqa: ANN001
+    """Wait for the upload's background scan to end."""
+    thread = widget.job["thread"]
+    if thread is not None:
+        thread.join(timeout)
+        assert not thread.is_alive()
+
+
 def test_artifact_scanner_uploads(tmp_path: Path) -> None:
     w = artifact_scanner(tmp_path)
     _upload(w, "mine.pkl", w.examples["evasive pickle (memoized STACK_GLOBAL)"].read_bytes())
+    _finished(w)
     assert "DANGEROUS" in w.report.value and "mine.pkl" in w.report.value
+    assert "Scanned your upload mine.pkl" in w.status.value and w.cancel.layout.display == "none"
     _upload(w, "../../etc/garbage.bin", b"\xff\x00 not a model")
+    _finished(w)
     assert "SUSPICIOUS" in w.report.value and "garbage.bin" in w.report.value
-    before = w.report.value
-    _upload(w, "huge.pt", b"x", size=MAX_UPLOAD_BYTES + 1)
-    assert "larger than 50 MB" in w.status.value and w.report.value == before
     assert not w.canary.exists()
+
+
+def test_a_rejected_upload_clears_the_previous_verdict(tmp_path: Path) -> None:
+    w = artifact_scanner(tmp_path)
+    assert "SAFE" in w.report.value
+    _upload(w, "huge.pt", b"x", size=MAX_UPLOAD_BYTES + 1)
+    assert "larger than 50 MB" in w.status.value
+    assert "SAFE" not in w.report.value and "No verdict" in w.report.value and "huge.pt was not scanned" in w.report.value
+    assert sum(w.figure.data[0].y) == 0 and "Verdict" not in w.caption.value
+
+
+class SlowScan:
+    """Stands in for scan_artifact: an upload's scan (the one with a stop check) blocks until released."""
+
+    def __init__(self) -> None:
+        self.started, self.release, self.stopped = threading.Event(), threading.Event(), None
+
+    def __call__(self, source, *, should_stop=None):  # noqa: ANN001, ANN204
+        if should_stop is None:  # an example: scanned at once, on the kernel's thread
+            return scan_artifact(source)
+        self.started.set()
+        while not self.release.wait(0.02):
+            self.stopped = should_stop()
+            if self.stopped:
+                break
+        return scan_artifact(source, should_stop=should_stop)
+
+
+@pytest.fixture()
+def slow(monkeypatch: pytest.MonkeyPatch) -> SlowScan:
+    slow_scan = SlowScan()
+    monkeypatch.setattr("aiopen.widgets.safety.scan_artifact", slow_scan)
+    return slow_scan
+
+
+def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: Path, slow: SlowScan) -> None:
+    w, data = artifact_scanner(tmp_path), data_scanner()
+    _upload(w, "slow.pkl", b"\x80\x04N.")
+    assert slow.started.wait(10)
+    assert "Scanning slow.pkl" in w.status.value and w.cancel.layout.display == "" and "No verdict" in w.report.value
+    before = sum(data.figure.data[1].y)
+    data.size.value = 200  # another widget's callback runs now, on the kernel's thread
+    assert sum(data.figure.data[1].y) > before and w.job["thread"].is_alive()
+    time.sleep(0.4)
+    assert "s (it stops at 10 s)" in w.status.value  # the progress line moves
+    slow.release.set()
+    _finished(w)
+    assert "SAFE" in w.report.value and "slow.pkl" in w.report.value
+
+
+def test_cancel_stops_the_scan_and_leaves_no_verdict(tmp_path: Path, slow: SlowScan) -> None:
+    w = artifact_scanner(tmp_path)
+    _upload(w, "slow.pkl", b"\x80\x04N.")
+    assert slow.started.wait(10)
+    w.cancel.click()
+    _finished(w)
+    assert slow.stopped == "cancelled" and "Cancelled" in w.status.value
+    assert "No verdict" in w.report.value and w.cancel.layout.display == "none"
+
+
+def test_a_scan_past_its_deadline_is_reported_not_safe(tmp_path: Path, slow: SlowScan, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("aiopen.widgets.safety.SCAN_DEADLINE_S", 0.3)
+    w = artifact_scanner(tmp_path)
+    _upload(w, "slow.pkl", b"\x80\x04N.")
+    _finished(w)
+    assert slow.stopped.startswith("stopped after") and "SUSPICIOUS" in w.report.value
+    assert "stopped early" in w.status.value
+
+
+def test_choosing_an_example_replaces_a_running_upload_scan(tmp_path: Path, slow: SlowScan) -> None:
+    w = artifact_scanner(tmp_path)
+    _upload(w, "slow.pkl", b"\x80\x04N.")
+    assert slow.started.wait(10)
+    w.example.value = "pickle with payload"
+    slow.release.set()
+    _finished(w)
+    assert "DANGEROUS" in w.report.value and "slow.pkl" not in w.report.value
 
 
 def test_probe_battery_shows_the_cached_result_without_a_model() -> None:
@@ -94,3 +182,24 @@ def test_data_scanner_bars_follow_the_controls() -> None:
     assert sum(w.figure.data[1].y) > total
     assert "[EMAIL]" in w.examples.value or "[PHONE]" in w.examples.value
     assert "@example" not in w.examples.value
+
+
+def test_a_comm_update_cannot_widen_the_controls_ranges() -> None:
+    """A browser can send max=1,000,000 with value=1,000,000 (45 s of CPU); the kernel holds the range."""
+    data = data_scanner()
+    data.size.set_state({"max": 1_000_000, "value": 1_000_000})
+    assert (data.size.max, data.size.value) == (200, 200) and "200 synthetic records" in str(data.figure.layout.title.text)
+    battery = probe_battery(model=FakeModel())
+    battery.n.set_state({"max": 10**6, "value": 10**6})
+    battery.temperature.set_state({"min": -100.0, "value": -100.0})
+    assert (battery.n.value, battery.temperature.value) == (32, 0.0)
+
+
+def test_a_report_of_thousands_of_members_stays_short(tmp_path: Path) -> None:
+    import hostile_corpus
+
+    w = artifact_scanner(tmp_path)
+    _upload(w, "members.zip", hostile_corpus.DOS["20,000 zip members"][1]())
+    _finished(w)
+    assert "SUSPICIOUS" in w.report.value and "more" in w.report.value
+    assert len(w.report.value) < 20_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aiopen import gguf_loader
+from aiopen import gguf_loader, sampling
 from aiopen.lm import load_model
 from aiopen.widgets.sampling import sampling_explorer
 
@@ -127,3 +127,31 @@ def test_missing_model_gives_a_message_not_a_traceback(monkeypatch):
     widget = sampling_explorer()
     assert "make present" in widget.status.value
     assert widget.temperature.disabled and widget.sample_button.disabled
+
+
+@pytest.mark.model
+def test_an_error_disappears_once_the_input_is_fixed(explorer, monkeypatch):
+    reset(explorer)
+    real_entropy = sampling.entropy
+
+    def refuses_high_temperatures(probs):
+        if explorer.temperature.value > 1.5:
+            raise ValueError("Too hot for this test.")
+        return real_entropy(probs)
+
+    monkeypatch.setattr(sampling, "entropy", refuses_high_temperatures)
+    explorer.temperature.value = 1.8
+    assert "Too hot" in explorer.status.value
+    explorer.top_k.value = "5"  # another control moved: the temperature is still too high
+    assert "Too hot" in explorer.status.value
+    explorer.temperature.value = 1.0  # fixed
+    assert explorer.status.value == ""
+
+
+@pytest.mark.model
+def test_a_comm_update_cannot_ask_for_a_million_samples(explorer):
+    reset(explorer)
+    explorer.n_samples.set_state({"max": 10**6, "value": 10**6})
+    explorer.temperature.set_state({"min": -1.0, "value": -1.0})
+    assert (explorer.n_samples.value, explorer.n_samples.max, explorer.temperature.value) == (8, 8, 0.0)
+    assert no_error(explorer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from aiopen.widgets.common import figure_widget, guarded, panel, status_line
+from aiopen.widgets.common import enforce_bounds, figure_widget, guarded, panel, status_line
 
 
 def test_guarded_shows_value_errors_as_plain_messages_and_swallows_the_rest():
@@ -46,3 +46,35 @@ def test_under_the_kits_servers_a_figure_ships_a_small_module_that_imports_plotl
     assert isinstance(served, go.FigureWidget)
     assert len(served._esm) < 300 < 1_000_000 < len(go.FigureWidget()._esm)
     assert '"/nbextensions/aiopen_plotly/widgetbundle.js?v=1"' in served._esm and "export default" in served._esm
+
+
+def test_an_error_goes_away_once_the_same_callback_succeeds():
+    status = status_line()
+
+    @guarded(status)
+    def set_temperature(value):
+        if value < 0:
+            raise ValueError("Temperature must be 0 or more.")
+
+    @guarded(status)
+    def other_control():
+        pass
+
+    set_temperature(-1)
+    other_control()  # another control working does not mean this input was fixed
+    assert "Temperature must be 0 or more." in status.value
+    set_temperature(1)
+    assert status.value == ""
+
+
+def test_enforced_bounds_hold_against_a_comm_update():
+    """What a browser's comm message does (set_state through _handle_msg): it may send max too."""
+    slider = widgets.IntSlider(value=120, min=50, max=200)
+    seen = []
+    slider.observe(lambda change: seen.append(change["new"]), "value")
+    enforce_bounds(slider)
+    update = {"method": "update", "state": {"max": 1_000_000, "value": 1_000_000}, "buffer_paths": []}
+    slider._handle_msg({"content": {"data": update}, "buffers": []})
+    assert (slider.min, slider.max, slider.value) == (50, 200, 200) and max(seen) == 200
+    slider.set_state({"min": -5, "value": -5})
+    assert (slider.min, slider.value) == (50, 50)

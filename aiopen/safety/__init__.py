@@ -1,6 +1,8 @@
 """Inspection for safety: scan model artifacts, red-team a model with statistics, scan data for secrets."""
 
-from aiopen.safety.artifacts import CANARY_NAME, ScanReport, make_examples, naive_grep, scan_artifact, walk_pickle
+from aiopen.safety.artifacts import LIMITS, Limits, ScanReport, naive_grep, scan_artifact
+from aiopen.safety.examples import CANARY_NAME, make_examples
+from aiopen.safety.pickles import walk_pickle
 from aiopen.safety.pii import KINDS, DataScan, Finding, redact, scan_text, synthetic_dataset, synthetic_records
 from aiopen.safety.probes import (
     PROBES,
@@ -18,8 +20,8 @@ from aiopen.safety.probes import (
 )
 
 __all__ = [
-    "CANARY_NAME", "KINDS", "PROBES", "SECRET", "SYSTEM_PROMPT",
-    "DataScan", "Finding", "Probe", "ProbeResult", "ProbeRun", "ScanReport",
+    "CANARY_NAME", "KINDS", "LIMITS", "PROBES", "SECRET", "SYSTEM_PROMPT",
+    "DataScan", "Finding", "Limits", "Probe", "ProbeResult", "ProbeRun", "ScanReport",
     "leaks_secret", "load_probe_run", "make_examples", "naive_grep", "redact", "rule_of_three", "run_probes",
     "save_probe_run", "scan_artifact", "scan_text", "synthetic_dataset", "synthetic_records", "walk_pickle", "wilson_interval",
 ]

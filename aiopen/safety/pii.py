@@ -16,11 +16,13 @@ import string
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.github_token import GitHubTokenDetector
 from detect_secrets.plugins.high_entropy_strings import HexHighEntropyString
 
 KINDS = ("email", "phone", "ip_address", "aws_key", "github_token", "hex_secret")
+MAX_RECORDS = 100_000  # synthetic records per dataset
 HEX_MIN_LENGTH = 32  # shorter hex runs (colours, short hashes) are not flagged
 
 _HEX_ENTROPY = HexHighEntropyString()  # detect-secrets' default limit, 3.0 bits per character
@@ -28,7 +30,9 @@ _RULES: dict[str, list[re.Pattern[str]]] = {
     "aws_key": [AWSKeyDetector.denylist[0]],
     "github_token": list(GitHubTokenDetector.denylist),
     "hex_secret": [re.compile(rf"\b[0-9a-fA-F]{{{HEX_MIN_LENGTH},}}\b")],
-    "email": [re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")],
+    # Bounded repetition (RFC 5321: a local part has at most 64 characters, a domain label 63):
+    # every start position costs a bounded number of steps, so the scan is linear in the text.
+    "email": [re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")],
     "phone": [re.compile(r"(?:\+1[ .-]?)?(?:\(\d{3}\)|\b\d{3})[ .-]\d{3}[ .-]\d{4}\b")],
     "ip_address": [re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")],
 }
@@ -104,9 +108,11 @@ _TEMPLATES = {
 
 def synthetic_dataset(n: int = 120, seed: int = 0) -> list[SyntheticRecord]:
     """``n`` records, about 40 % clean, the rest with one or two planted items; same ``seed``, same records."""
-    if n < 1:
-        raise ValueError(f"The dataset needs at least 1 record, not {n}.")
-    rng = random.Random(seed)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_RECORDS:
+        raise ValueError(f"The dataset needs a whole number of records from 1 to {MAX_RECORDS:,}, not {n!r:.40}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"The seed must be a whole number, not {seed!r:.40}.")
+    rng = random.Random(int(seed))
     records = []
     for _ in range(n):
         if rng.random() < 0.4:
@@ -126,32 +132,53 @@ def synthetic_records(n: int = 120, seed: int = 0) -> list[str]:
 
 
 def _spans(text: str) -> list[tuple[int, int, str]]:
-    """Non-overlapping ``(start, end, kind)`` spans; secrets are matched first and win overlaps."""
+    """Non-overlapping ``(start, end, kind)`` spans, sorted; secrets are matched first and win overlaps.
+
+    Each rule's matches arrive in order, so one sweep against the spans already taken
+    (sorted, hence with sorted ends too) finds every overlap: linear, not pairwise.
+    """
     taken: list[tuple[int, int, str]] = []
     for kind, patterns in _RULES.items():
         for pattern in patterns:
+            accepted, i = [], 0
             for match in pattern.finditer(text):
                 start, end = match.span()
                 if kind == "hex_secret" and _HEX_ENTROPY.calculate_shannon_entropy(match.group()) <= _HEX_ENTROPY.entropy_limit:
                     continue
-                if all(end <= s or start >= e for s, e, _ in taken):
-                    taken.append((start, end, kind))
-    return sorted(taken)
+                while i < len(taken) and taken[i][1] <= start:
+                    i += 1
+                if i == len(taken) or taken[i][0] >= end:
+                    accepted.append((start, end, kind))
+            taken = sorted(taken + accepted)  # two sorted runs: a linear merge
+    return taken
+
+
+def _redacted(text: str, spans: list[tuple[int, int, str]]) -> str:
+    pieces, last = [], 0
+    for start, end, kind in spans:
+        pieces += [text[last:start], f"[{kind.upper()}]"]
+        last = end
+    return "".join([*pieces, text[last:]])
 
 
 def redact(text: str) -> str:
     """``text`` with every detected item replaced by ``[KIND]``."""
-    for start, end, kind in reversed(_spans(text)):
-        text = text[:start] + f"[{kind.upper()}]" + text[end:]
-    return text
+    if not isinstance(text, str):
+        raise ValueError(f"Redaction needs text (a str), not {type(text).__name__}.")
+    return _redacted(text, _spans(text))
 
 
 def scan_text(records: list[str]) -> DataScan:
     """Scan each record for emails, phones, IPv4 addresses, AWS keys, GitHub tokens and high-entropy hex."""
+    if isinstance(records, str) or not isinstance(records, (list, tuple)):
+        raise ValueError(f"Give the records as a list of strings, not {type(records).__name__}.")
     findings, redacted = [], []
     for index, text in enumerate(records):
-        clean = redact(text)
+        if not isinstance(text, str):
+            raise ValueError(f"Record {index} is {type(text).__name__}, not text; give every record as a string.")
+        spans = _spans(text)
+        clean = _redacted(text, spans)
         redacted.append(clean)
-        findings += [Finding(kind, index, start, end, _DETECTOR.get(kind, "regex"), clean) for start, end, kind in _spans(text)]
+        findings += [Finding(kind, index, start, end, _DETECTOR.get(kind, "regex"), clean) for start, end, kind in spans]
     counts = Counter(f.kind for f in findings)
     return DataScan(findings, {kind: counts.get(kind, 0) for kind in KINDS}, redacted)

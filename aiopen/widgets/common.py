@@ -158,7 +158,8 @@ def guarded(status: widgets.HTML) -> Callable[[T], T]:
 
     ``ValueError`` carries a sentence written for people (the library raises it for
     bad input) and is shown as is; anything else is logged and summarised, so the
-    kernel and the other widgets keep working.
+    kernel and the other widgets keep working. The message stays until the same
+    callback succeeds (the input was fixed) or something else is written there.
     """
 
     def decorate(callback: T) -> T:
@@ -168,13 +169,31 @@ def guarded(status: widgets.HTML) -> Callable[[T], T]:
                 result = callback(*args, **kwargs)
             except ValueError as error:
                 show_message(status, str(error), "warning")
-                return None
             except Exception as error:  # noqa: BLE001 - the point is to catch everything
                 log.exception("widget callback failed")
                 show_message(status, f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.", "error")
-                return None
-            return result
+            else:
+                if getattr(status, "_aiopen_error", None) == (callback, status.value):
+                    show_message(status, "")  # this callback's own error, now fixed
+                return result
+            status._aiopen_error = (callback, status.value)
+            return None
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def enforce_bounds(*controls: widgets.Widget) -> None:
+    """Hold sliders and bounded number boxes to the range the kit gave them, in the kernel.
+
+    A browser can send any synced trait in a comm update, ``max=1_000_000`` included;
+    the slider's own limits live in the page. Here ``min`` and ``max`` keep the values
+    they have now whatever an update says, and ``value`` is clamped to them, before any
+    callback sees it (ipywidgets' own clamp trusts ``max``, which the update may have set).
+    """
+    for control in controls:
+        low, high = control.min, control.max
+        control._register_validator(lambda _owner, _proposal, low=low: low, ["min"])
+        control._register_validator(lambda _owner, _proposal, high=high: high, ["max"])
+        control._register_validator(lambda _owner, proposal, low=low, high=high: min(max(proposal.value, low), high), ["value"])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import logging
 import random
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -24,9 +27,12 @@ from aiopen.safety import (
 )
 from aiopen.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
 from aiopen.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
-from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, show_message, status_line
+from aiopen.widgets.common import GREY, OKABE_ITO, caption, enforce_bounds, figure_widget, guarded, panel, show_message, status_line
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 2**20
+SCAN_DEADLINE_S = 10.0  # an upload's scan stops here (the scanner's caps keep files under 10 MB near 1 s)
 VERDICT_COLOURS = {"safe": OKABE_ITO["bluish_green"], "suspicious": OKABE_ITO["orange"], "dangerous": OKABE_ITO["vermillion"]}
 TEXT_STYLE = "font-size:15px;line-height:1.35"
 LABEL = {"description_width": "initial"}  # labels as wide as their text, never squeezed or cut
@@ -49,13 +55,19 @@ def _pct(x: float) -> str:
 # ----------------------------------------------------------------------------- artifact scanner
 
 
+def _first(items: list[str], limit: int = 12) -> list[str]:
+    """At most ``limit`` items and a count of the rest: a hostile archive can yield thousands."""
+    return [*items[:limit], f"... and {len(items) - limit:,} more"] if len(items) > limit else list(items)
+
+
 def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
     colour = VERDICT_COLOURS[report.verdict]
     rows = "".join(
-        f"<li><code>{html.escape(m)}.{html.escape(n)}</code>: {kind}</li>" for (m, n), kind in report.globals.items()
+        f"<li>{item}</li>" for item in _first([f"<code>{html.escape(m)}.{html.escape(n)}</code>: {kind}" for (m, n), kind in report.globals.items()])
     ) or "<li>none</li>"
-    findings = "".join(f"<li>{html.escape(f)}</li>" for f in report.findings)
-    scanners = "; ".join(f"{html.escape(k)}: {html.escape(v)}" for k, v in report.scanner_results.items()) or "not a pickle"
+    findings = "".join(f"<li>{html.escape(f)}</li>" for f in _first(report.findings))
+    scanners = html.escape("; ".join(_first([f"{k}: {v}" for k, v in report.scanner_results.items()], 6))) or "not a pickle"
+    disagree = "".join(f"<li>{html.escape(d)}</li>" for d in _first(report.disagreements, 6))
     naive = ", ".join(report.naive_hits) or "nothing found"
     ran = "PRESENT (something ran!)" if canary.exists() else "absent: nothing was executed"
     return (
@@ -64,30 +76,41 @@ def _report_html(report: ScanReport, shown_name: str, canary: Path) -> str:
         f"<b>{html.escape(shown_name)}</b> ({html.escape(report.format)}, {report.size:,} bytes)"
         f"<div><b>Imports (globals):</b><ul style='margin:2px 0'>{rows}</ul></div>"
         f"<div><b>Findings:</b><ul style='margin:2px 0'>{findings}</ul></div>"
+        f"<div><b>Layers read:</b> {html.escape('; '.join(_first(report.layers))) or 'none'}</div>"
         f"<div><b>picklescan</b> (used by the Hugging Face Hub): {scanners}</div>"
-        f"<div><b>Naive text search</b> for <code>os.system</code>, <code>builtins.exec</code>...: {html.escape(naive)}</div>"
+        + (f"<div><b>Where the kit and picklescan disagree:</b><ul style='margin:2px 0'>{disagree}</ul></div>" if disagree else "")
+        + f"<div><b>Naive text search</b> for <code>os.system</code>, <code>builtins.exec</code>...: {html.escape(naive)}</div>"
         f"<div><b>Canary file</b> {CANARY_NAME}: {ran}</div></div>"
     )
 
 
-def _draw_opcodes(figure: go.FigureWidget, report: ScanReport, shown_name: str) -> None:
-    counts = [report.opcodes.get(op, 0) for op in OPCODES_THAT_MATTER]
-    note = "no opcodes at all: safetensors is data only" if report.format == "safetensors" else ""
+def _draw_opcodes(figure: go.FigureWidget, report: ScanReport | None, shown_name: str) -> None:
+    """The opcode bars of ``report``; ``None`` empties the chart (no verdict on screen)."""
+    counts = [report.opcodes.get(op, 0) for op in OPCODES_THAT_MATTER] if report else [0] * len(OPCODES_THAT_MATTER)
+    note = "no opcodes at all: safetensors is data only" if report and report.format == "safetensors" else "" if report else "no file scanned"
     with figure.batch_update():
         figure.data[0].update(y=counts, text=counts)
         figure.update_layout(
-            title=dict(text=f"Opcodes that import or call: {shown_name}", font_size=16),
-            annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)] if note else [],
+            title=dict(text=f"Opcodes that import or call: {shown_name}" if report else "Opcodes that import or call", font_size=16),
+            # always one annotation, emptied when there is nothing to say: seen in Voila, after
+            # annotations=[] the browser kept showing the old note beside the new bars
+            annotations=[dict(text=note, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=16)],
         )
 
 
 def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
-    """Scan the kit's example artifacts (written to ``folder``, a temp dir by default) or an uploaded file."""
+    """Scan the kit's example artifacts (written to ``folder``, a temp dir by default) or an uploaded file.
+
+    An upload is scanned in a background thread, so the kernel keeps answering the
+    other controls: the status line shows the time spent, a Cancel button stops the
+    scan, and a deadline (``SCAN_DEADLINE_S``) stops it too (reported as a cap).
+    """
     folder = Path(folder or tempfile.mkdtemp(prefix="aiopen-artifacts-"))
     examples = make_examples(folder)
     canary = folder / CANARY_NAME
     example = widgets.Dropdown(options=list(examples), description="Example:", layout=widgets.Layout(width="430px"), style=LABEL)
     upload = widgets.FileUpload(description=f"Scan your file (≤ {MAX_UPLOAD_BYTES // 2**20} MB)", multiple=False, layout=widgets.Layout(width="280px"))
+    cancel = widgets.Button(description="Cancel", icon="stop", layout=widgets.Layout(width="110px", display="none"))
     report_view = widgets.HTML(layout=widgets.Layout(width="580px"))
     figure = figure_widget(height=380, width=600, margin=dict(l=55, r=40, t=50, b=100), yaxis=dict(title="count", rangemode="tozero"),
                            xaxis=dict(tickangle=-40, tickfont=dict(size=14)))
@@ -96,21 +119,73 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
     figure.add_bar(x=list(OPCODES_THAT_MATTER), marker_color=colours, textposition="outside", hovertemplate="%{x}: %{y}<extra></extra>")
     status = status_line()
     alt = caption("")
+    lock = threading.Lock()  # the scan thread and the kernel's thread both write the views
+    job: dict[str, object] = {"generation": 0, "thread": None}  # a new generation makes every older scan stale
 
     def show(report: ScanReport, shown_name: str) -> None:
         report_view.value = _report_html(report, shown_name, canary)
         _draw_opcodes(figure, report, shown_name)
         imports = ", ".join(f"{m}.{n}" for m, n in report.globals) or "nothing"
-        alt.value = caption(
-            f"Bar chart of pickle opcodes in {shown_name}: "
-            + ", ".join(f"{op} {report.opcodes.get(op, 0)}" for op in OPCODES_THAT_MATTER if report.opcodes.get(op))
-            + f". It imports {imports}. Verdict: {report.verdict}."
-        ).value
+        counted = ", ".join(f"{op} {report.opcodes[op]}" for op in OPCODES_THAT_MATTER if report.opcodes.get(op)) or "none that import or call"
+        alt.value = caption(f"Bar chart of pickle opcodes in {shown_name}: {counted}. It imports {imports}. Verdict: {report.verdict}.").value
+
+    def clear(message: str) -> None:
+        """No verdict on screen: a stale one (say SAFE) must never stand beside a file that was not scanned."""
+        report_view.value = f'<div style="{TEXT_STYLE}"><b>No verdict.</b> {html.escape(message)}</div>'
+        _draw_opcodes(figure, None, "")
+        alt.value = caption(f"No file scanned: {message}").value
+
+    def stop_scan() -> None:
+        job["generation"] = int(job["generation"]) + 1
+        cancel.layout.display = "none"
+
+    def scan_in_background(content: bytes, name: str) -> None:
+        generation, started, shown = int(job["generation"]), time.monotonic(), [0.0]
+
+        def should_stop() -> str | None:
+            if job["generation"] != generation:
+                return "cancelled"
+            elapsed = time.monotonic() - started
+            if elapsed > SCAN_DEADLINE_S:
+                return f"stopped after {SCAN_DEADLINE_S:.0f} s"
+            if elapsed - shown[0] >= 0.25:
+                shown[0] = elapsed
+                with lock:
+                    if job["generation"] == generation:
+                        show_message(status, f"Scanning {name}: {elapsed:.1f} s (it stops at {SCAN_DEADLINE_S:.0f} s)…")
+            return None
+
+        def run() -> None:
+            try:
+                report = scan_artifact(content, should_stop=should_stop)
+            except Exception as error:  # noqa: BLE001 - scan_artifact never raises; a thread must not die silently anyway
+                report = None
+                log.exception("artifact scan failed")
+                failure = f"Something went wrong ({type(error).__name__}: {error}). The other controls still work."
+            with lock:
+                if job["generation"] != generation:
+                    return  # cancelled, or replaced by another scan: its view is already on screen
+                cancel.layout.display = "none"
+                if report is None:
+                    show_message(status, failure, "error")
+                    clear(f"{name} could not be scanned.")
+                    return
+                show(report, name)
+                stopped = " It stopped early, so the verdict is not safe." if report.caps else ""
+                show_message(status, f"Scanned your upload {name} in {time.monotonic() - started:.1f} s; it was read, never loaded.{stopped}")
+
+        show_message(status, f"Scanning {name}…")
+        clear(f"{name} is being scanned.")
+        cancel.layout.display = ""
+        job["thread"] = threading.Thread(target=run, name="aiopen-artifact-scan", daemon=True)
+        job["thread"].start()
 
     @guarded(status)
     def on_example(_change: object = None) -> None:
-        show_message(status, "")
-        show(scan_artifact(examples[example.value]), example.value)
+        with lock:
+            stop_scan()
+            show_message(status, "")
+            show(scan_artifact(examples[example.value]), example.value)
 
     @guarded(status)
     def on_upload(change: dict) -> None:
@@ -119,22 +194,28 @@ def artifact_scanner(folder: str | Path | None = None) -> widgets.VBox:
             return
         item = files[0]
         name = Path(str(item.get("name", "upload"))).name or "upload"
-        if item.get("size", 0) > MAX_UPLOAD_BYTES or len(item["content"]) > MAX_UPLOAD_BYTES:
-            show_message(status, f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; the live scanner stops there. Try it with picklescan on the command line.", "warning")
-            return
-        with tempfile.TemporaryDirectory(prefix="aiopen-upload-") as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(bytes(item["content"]))
-            report = scan_artifact(path)
-        show_message(status, f"Scanned your upload {name}; it was read, never loaded.")
-        show(report, name)
+        with lock:
+            stop_scan()
+            if item.get("size", 0) > MAX_UPLOAD_BYTES or len(item["content"]) > MAX_UPLOAD_BYTES:
+                clear(f"{name} was not scanned.")
+                show_message(status, f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB; the live scanner stops there. Try it with picklescan on the command line.", "warning")
+                return
+            scan_in_background(bytes(item["content"]), name)
+
+    @guarded(status)
+    def on_cancel(_button: object = None) -> None:
+        with lock:
+            stop_scan()
+            clear("The scan was cancelled before it finished.")
+            show_message(status, "Cancelled.")
 
     example.observe(on_example, names="value")
     upload.observe(on_upload, names="value")
+    cancel.on_click(on_cancel)
     on_example()
-    box = _box([widgets.HBox([example, upload]), status, widgets.HBox([report_view, figure]), alt])
-    box.example, box.upload, box.report, box.figure, box.status, box.caption = example, upload, report_view, figure, status, alt
-    box.examples, box.canary = examples, canary
+    box = _box([widgets.HBox([example, upload, cancel]), status, widgets.HBox([report_view, figure]), alt])
+    box.example, box.upload, box.cancel, box.report, box.figure, box.status, box.caption = example, upload, cancel, report_view, figure, status, alt
+    box.examples, box.canary, box.job = examples, canary, job
     return box
 
 
@@ -180,6 +261,7 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
     temperature = widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f",
                                       style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
     n = widgets.IntSlider(value=8, min=1, max=32, description="N per attack", style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
+    enforce_bounds(temperature, n)
     run_button = widgets.Button(description="Run live", button_style="danger", icon="play", layout=widgets.Layout(width="130px"))
     cached_button = widgets.Button(description="Show cached", icon="history", layout=widgets.Layout(width="150px"))
     summary = widgets.HTML()
@@ -258,6 +340,7 @@ def data_scanner() -> widgets.VBox:
     size = widgets.IntSlider(value=120, min=50, max=200, step=10, description="Records", style={"description_width": "70px"}, layout=widgets.Layout(width="330px"))
     seed = widgets.BoundedIntText(value=0, min=0, max=9999, description="Seed", layout=widgets.Layout(width="150px", margin="0 0 0 24px"),
                                   style={"description_width": "45px"})
+    enforce_bounds(size, seed)  # a comm update cannot ask for a million records
     examples = widgets.HTML(layout=widgets.Layout(width="540px"))
     figure = figure_widget(height=380, width=600, margin=dict(l=60, r=10, t=60, b=90), barmode="group", yaxis_title="items", legend=dict(orientation="h", x=1, xanchor="right", y=1.14))
     figure.add_bar(name="planted", x=list(KINDS), marker_color=GREY)

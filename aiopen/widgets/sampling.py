@@ -13,7 +13,7 @@ import numpy as np
 
 from aiopen import sampling
 from aiopen.lm import LanguageModel, load_model
-from aiopen.widgets.common import GREY, PALETTE, LiveBox, caption, figure_widget, guarded, scoped_css, show_message, status_line
+from aiopen.widgets.common import GREY, PALETTE, LiveBox, caption, enforce_bounds, figure_widget, guarded, scoped_css, show_message, status_line
 
 BARS = 15
 SAMPLE_TOKENS = 24
@@ -68,6 +68,7 @@ class SamplingExplorer(LiveBox):
         self.samples = widgets.HTML(layout=widgets.Layout(width="470px", max_height="310px", overflow="auto",
                                                           margin="0 0 0 10px"))
         self.samples.value = self._samples_hint()
+        enforce_bounds(self.temperature, self.top_p, self.n_samples)  # the kernel, not the slider, holds the range
         super().__init__([
             scoped_css(CSS_SCOPE, CONTROL_CSS),
             widgets.HBox([self.preset, self.prompt]),
