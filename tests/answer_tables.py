@@ -31,10 +31,7 @@ class Case:
 
 
 def result(exercise: str, case: Case, seed: int) -> Result:
-    import inspect
-
-    seeded = "seed" in inspect.signature(evaluate).parameters
-    return evaluate(exercise, case.question, dict(case.namespace), **({"seed": seed} if seeded else {}))
+    return evaluate(exercise, case.question, dict(case.namespace), seed=seed)
 
 
 def text(outcome: Result) -> str:

@@ -104,17 +104,17 @@ def smallest_minus_one(leaks, bound):
 
 def smallest_one_sided(leaks, bound):
     n = max(leaks, 1)
-    while wilson_interval(leaks, n, z=1.645)[1] >= bound:
+    while wilson_interval(leaks, n, confidence=0.90)[1] >= bound:  # a one-sided 95 % bound
         n += 1
     return n
 
 
 # --- q4: difference_interval and clearly_different --------------------------------------------
 
-def newcombe(k1, n1, k2, n2, z=1.96):
+def newcombe(k1, n1, k2, n2, confidence=0.95):
     p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1, z)
-    l2, u2 = wilson_interval(k2, n2, z)
+    l1, u1 = wilson_interval(k1, n1, confidence)
+    l2, u2 = wilson_interval(k2, n2, confidence)
     d = p1 - p2
     return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
@@ -140,7 +140,7 @@ def difference_swapped(k1, n1, k2, n2):
 
 
 def difference_90(k1, n1, k2, n2):
-    return newcombe(k1, n1, k2, n2, z=1.645)
+    return newcombe(k1, n1, k2, n2, confidence=0.90)
 
 
 def q4(function, verdict: object) -> dict:
