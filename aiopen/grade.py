@@ -115,9 +115,22 @@ def checker_exercise(tree: ast.AST) -> str | None:
     return None
 
 
+CODE_MAGICS = {"time", "timeit", "capture", "prun"}  # magics whose argument is code that runs
+
+
 def check_calls(tree: ast.AST) -> list[str]:
-    """The questions a cell checks: real ``check("qN")`` calls, in order."""
-    return [q for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check" and (q := _string_argument(node))]
+    """The questions a cell checks: real ``check("qN")`` calls, in order (also inside ``%time`` and the like)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "check" and (question := _string_argument(node)):
+            found.append(question)
+        elif _called_name(node) in ("run_line_magic", "run_cell_magic") and len(node.args) >= 2 and _string_argument(node) in CODE_MAGICS:
+            code = node.args[-1]
+            inner = syntax_tree(code.value) if isinstance(code, ast.Constant) and isinstance(code.value, str) else None
+            found += check_calls(inner) if inner else []
+    return found
 
 
 def tampering_in(tree: ast.AST) -> list[str]:
@@ -220,6 +233,7 @@ class Grade:
     status: str = GRADED
     isolation: str = ""
     seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)  # every learner cell that raised: "cell N: Name"
 
     @property
     def credited(self) -> bool:
@@ -256,17 +270,16 @@ class Grade:
             "status": self.status,
             "score": self.score,
             "max_score": len(self.results),
-            "questions": {q: {"passed": self.passed(q), "status": r.status, "message": r.one_line()} for q, r in self.results.items()},
+            "questions": {
+                q: {"passed": self.passed(q), "status": r.status, "message": r.one_line(), "summary": r.summary, "hint": r.hint}
+                for q, r in self.results.items()
+            },
             "notes": self.notes,
             "tampering": self.tampering,
+            "errors": self.errors,
             "isolation": self.isolation,
             "seconds": round(self.seconds, 2),
         }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Grade:
-        results = {q: Result(q, v["status"], v["message"]) for q, v in data["questions"].items()}
-        return cls(data["exercise"], results, data["notes"], data["tampering"], data["status"], data["isolation"], data["seconds"])
 
 
 def interrupted(exercise: str, reason: str, seconds: float = 0.0) -> Grade:
@@ -353,6 +366,7 @@ def _run(notebook: nbformat.NotebookNode, plan_: Plan, cell_timeout_s: int, tota
     notes: list[str] = []
     tampering = list(plan_.tampering)
     errors: dict[int, str] = {}
+    cell_errors: list[str] = []
     stopped = ""
     with Sandbox(limits, mode=isolation) as box:
         manager = _SandboxedKernelManager(box)
@@ -369,40 +383,57 @@ def _run(notebook: nbformat.NotebookNode, plan_: Plan, cell_timeout_s: int, tota
         )
         client.aiopen_rng = rng
         deadline = time.monotonic() + total_timeout_s
-        with client.setup_kernel(**box.popen_kwargs()):
-            for index in plan_.code_cells:
-                cell = client.nb.cells[index]
-                if time.monotonic() > deadline:
-                    stopped = f"the whole notebook took longer than {total_timeout_s} s"
-                    break
-                try:
-                    client.execute_cell(cell, index)
-                except DeadKernelError:
-                    stopped = f"the kernel crashed in cell {plan_.code_cells.index(index) + 1}"
-                    break
-                if errors.get(index, "").startswith(NOTED_ERRORS):
-                    what = f"was stopped after {cell_timeout_s} s (an endless loop?)" if errors[index] == "CellTimeout" else f"raised {errors[index]}"
-                    notes.append(f"cell {plan_.code_cells.index(index) + 1} ({_first_line(cell.source)}) {what}")
-                if _imitates_report(cell):
-                    tampering.append(f"cell {plan_.code_cells.index(index) + 1}: prints lines that imitate the grader's report")
-                for question in plan_.checks_after.get(index, []):
-                    result, problem = _collect(client, exercise, question, questions[question])
-                    results[question] = result
-                    if problem.startswith("kernel crashed"):
-                        stopped = f"the kernel crashed while answering {question}"
-                    elif problem:
-                        tampering.append(f"{question}: {problem}")
-                if stopped:
-                    break
-            if not stopped and -1 in plan_.checks_after:  # a notebook with no code cell
-                for question in plan_.checks_after[-1]:
-                    results[question], _ = _collect(client, exercise, question, questions[question])
-        manager.context.destroy(linger=0)
+        try:
+            with client.setup_kernel(**box.popen_kwargs()):
+                for index in plan_.code_cells:
+                    cell = client.nb.cells[index]
+                    if time.monotonic() > deadline:
+                        stopped = f"the whole notebook took longer than {total_timeout_s} s"
+                        break
+                    try:
+                        client.execute_cell(cell, index)
+                    except DeadKernelError:
+                        stopped = f"the kernel crashed in cell {plan_.code_cells.index(index) + 1}"
+                        break
+                    if index in errors:
+                        cell_errors.append(f"cell {plan_.code_cells.index(index) + 1}: {errors[index].split(':')[0]}")
+                    if errors.get(index, "").startswith(NOTED_ERRORS):
+                        what = f"was stopped after {cell_timeout_s} s (an endless loop?)" if errors[index] == "CellTimeout" else f"raised {errors[index]}"
+                        notes.append(f"cell {plan_.code_cells.index(index) + 1} ({_first_line(cell.source)}) {what}")
+                    if _imitates_report(cell):
+                        tampering.append(f"cell {plan_.code_cells.index(index) + 1}: prints lines that imitate the grader's report")
+                    for question in plan_.checks_after.get(index, []):
+                        result, problem = _collect(client, exercise, question, questions[question])
+                        results[question] = result
+                        if problem.startswith("kernel crashed"):
+                            stopped = f"the kernel crashed while answering {question}"
+                        elif problem:
+                            tampering.append(f"{question}: {problem}")
+                    if stopped:
+                        break
+                if not stopped and -1 in plan_.checks_after:  # a notebook with no code cell
+                    for question in plan_.checks_after[-1]:
+                        results[question], _ = _collect(client, exercise, question, questions[question])
+        finally:
+            _shut_down(client, manager)
         isolation_used = box.describe()
     if stopped:
         notes.append(f"grading stopped: {stopped}")
     ordered = {q: results.get(q, Result(q, FAIL, f"Not graded: {stopped or 'no answer'}.")) for q in questions}
-    return Grade(exercise, ordered, notes, list(dict.fromkeys(tampering)), GRADED, isolation_used)
+    return Grade(exercise, ordered, notes, list(dict.fromkeys(tampering)), GRADED, isolation_used, errors=cell_errors)
+
+
+def _shut_down(client: NotebookClient, manager: _SandboxedKernelManager) -> None:
+    """Stop the kernel (nbclient leaves a kernel it did not create running) and close the sockets."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if client.kc is not None:
+            client.kc.stop_channels()
+        run_sync(manager.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - a kernel that is already gone is fine; the sandbox kills the rest
+        pass
+    manager.context.destroy(linger=0)
 
 
 def _collect(client: NotebookClient, exercise: str, question: str, spec) -> tuple[Result, str]:  # noqa: ANN001

@@ -10,7 +10,9 @@ that kernel away from everything else:
   grader's file descriptors, and it runs in its own session;
 * rlimits cap its memory (address space), CPU time, file size and, where the kernel
   enforces it, its number of processes;
-* every process it starts is killed when grading ends.
+* every process it starts is killed when grading ends (its first process dies with the
+  grader, its PID namespace with its first process, and in ``root`` mode every process of its
+  own uid is killed at the end, whatever session or parent it moved to).
 
 On Linux, where the machine allows namespaces (checked at run time), it also gets:
 
@@ -70,13 +72,26 @@ class Limits:
     processes: int = 256  # enforced for an unprivileged uid only (root mode)
 
 
+SBIN_PATH = os.pathsep.join([os.environ.get("PATH", os.defpath), "/usr/sbin", "/sbin"])
+_PROBES = {
+    "root": ["unshare", "--mount", "--pid", "--net", "--fork", "true"],
+    "userns": ["unshare", "--user", "--map-root-user", "--mount", "--pid", "--net", "--fork", "true"],
+}
+
+
+def mode_works(mode: str) -> bool:
+    """Whether this machine can run a kernel in ``mode`` (``root``, ``userns`` or ``basic``)."""
+    if mode == "basic":
+        return True
+    tools = all(shutil.which(tool, path=SBIN_PATH) for tool in ("unshare", "setpriv", "pivot_root"))
+    if sys.platform != "linux" or not tools or mode == "root" and os.geteuid() != 0:
+        return False
+    return _works(_PROBES[mode])
+
+
 def available_mode() -> str:
     """``root``, ``userns`` or ``basic``: the strongest isolation this machine allows."""
-    if sys.platform != "linux" or not shutil.which("unshare") or not shutil.which("setpriv"):
-        return "basic"
-    return "root" if os.geteuid() == 0 and _works(["unshare", "--mount", "--pid", "--net", "--fork", "true"]) else (
-        "userns" if _works(["unshare", "--user", "--map-root-user", "--mount", "--pid", "--net", "--fork", "true"]) else "basic"
-    )
+    return next(mode for mode in ("root", "userns", "basic") if mode_works(mode))
 
 
 def _works(command: list[str]) -> bool:
@@ -150,6 +165,7 @@ class Sandbox:
             "cache": [str(p) for p in _cache_files()],
             "chown": [str(self.connection_file)],
             "uid": self.uid if self.mode == "root" else None,
+            "pivot_root": shutil.which("pivot_root", path=SBIN_PATH),
             "env": self.environment(),
         }
         namespaces = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
@@ -185,7 +201,9 @@ class Sandbox:
 
     def close(self) -> None:
         """Kill whatever the kernel left running and remove its folder."""
-        if self.mode == "basic":
+        if self.mode == "root":
+            _kill_uid(self.uid)
+        elif self.mode == "basic":
             _kill_descendants()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -219,14 +237,41 @@ def _cache_files() -> list[Path]:
 
 
 def _read_only_paths() -> list[Path]:
-    """What a kernel needs to run Python and import the kit, and nothing of the kit beyond ``aiopen``."""
+    """What a kernel needs to run Python and import the kit: the installation and the package, nothing else.
+
+    Not ``sys.path``: it holds the grader's working folder (a class's submissions, say) and,
+    under pytest, the tests.
+    """
+    import site
+
     paths = {Path(p) for p in SYSTEM_DIRS if os.path.lexists(p)}
-    for entry in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path):
-        path = Path(entry).resolve() if entry else None
-        if path is not None and path.exists() and path not in (KIT_ROOT, *KIT_ROOT.parents):
+    for entry in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *site.getsitepackages(), Path(sys.executable).resolve().parent):
+        path = Path(entry).resolve()
+        if path.exists() and path not in (KIT_ROOT, *KIT_ROOT.parents):
             paths.add(path)  # the kit's root would bring solutions/ and .git: only its package goes in
     paths.add(PACKAGE_DIR)
     return sorted(paths)
+
+
+def processes_of(uid: int) -> list[int]:
+    """The pids of every process whose real uid is ``uid`` (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _kill_uid(uid: int) -> None:
+    """Root mode: SIGKILL every process of the sandbox's own uid, wherever it went (a new session, a new parent)."""
+    for _ in range(5):
+        if not processes_of(uid):
+            return
+        subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", "kill", "-KILL", "-1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        time.sleep(0.05)
 
 
 def _kill_descendants() -> None:
@@ -328,11 +373,11 @@ def _inside(spec: dict, command: list[str]) -> None:
     os.makedirs(root + "/.old", exist_ok=True)
     _mount(None, root, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.chdir(root)
-    subprocess.run(["pivot_root", ".", ".old"], check=True)
+    subprocess.run([spec["pivot_root"], ".", ".old"], check=True)
     if ctypes.CDLL(None, use_errno=True).umount2(b"/.old", _MNT_DETACH) != 0:
         raise OSError(ctypes.get_errno(), "could not detach the old root")
     os.chdir(workdir)
-    drop = ["setpriv", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"]
+    drop = ["setpriv", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=keep"]  # a uid change would clear it
     if spec["uid"] is not None:
         drop += [f"--reuid={spec['uid']}", f"--regid={spec['uid']}", "--clear-groups"]
     else:
