@@ -2,8 +2,8 @@
 
     python -m aiopen.classroom submissions/ [--out grades] [--workers 2] [--total-timeout 600]
 
-Every notebook under the folder is graded by its own worker process
-(``python -m aiopen.grade --json``), at most ``--workers`` at a time, each with its own
+Every notebook under the folder is graded by its own worker process (forked from a server
+that has imported the grader once), at most ``--workers`` at a time, each with its own
 sandboxed kernel, time limits and memory limit: one broken or hostile notebook cannot
 affect another, and a worker that dies leaves its submission marked "interrupted" (scored
 nothing) while the rest go on. Writes to ``--out``:
@@ -29,22 +29,25 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import re
 import resource
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from datetime import datetime, timezone
 from pathlib import Path
 
 from aiopen.grade import CELL_TIMEOUT_S, TOTAL_TIMEOUT_S
 from aiopen.sandbox import Limits
+
+_WORKERS = multiprocessing.get_context("forkserver")  # a fresh process per notebook, without re-importing the grader
+_WORKERS.set_forkserver_preload(["aiopen.grade"])
 
 WORKER_MEMORY_BYTES = 6 * 2**30  # the grading process itself (the kernel has its own limit)
 WORKER_MARGIN_S = 120  # on top of the notebook's own time limit: kernel start-up, judging
@@ -76,38 +79,43 @@ def find_submissions(folder: Path) -> list[Submission]:
     return found
 
 
-def _worker_limits() -> None:
+def _grade_in_worker(path: str, cell_timeout_s: int, total_timeout_s: int, memory_gb: float, scratch: str, answer: Connection) -> None:
+    """A worker process's whole life: limit itself, grade one notebook, send the report."""
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = None  # the kernel's folder goes under this worker's scratch folder
+    from aiopen.grade import NotGradable, grade
+
+    try:
+        report = grade(Path(path), cell_timeout_s, total_timeout_s, Limits(memory_bytes=int(memory_gb * 2**30))).to_json()
+    except NotGradable as error:
+        report = {"status": "not gradable", "reason": str(error), "questions": {}, "tampering": [], "notes": [], "score": None}
+    answer.send(json.dumps(report))
 
 
-def grade_one(submission: Submission, cell_timeout_s: int, total_timeout_s: int, memory_gb: float, scratch: Path | None = None) -> Submission:
-    """Grade one notebook in its own worker process; never raises.
-
-    ``scratch`` is the worker's temporary folder (removed afterwards even if the worker was killed).
-    """
-    command = [
-        sys.executable, "-m", "aiopen.grade", str(submission.path), "--json",
-        "--cell-timeout", str(cell_timeout_s), "--total-timeout", str(total_timeout_s), "--memory-gb", str(memory_gb),
-    ]
+def grade_one(submission: Submission, cell_timeout_s: int, total_timeout_s: int, memory_gb: float, scratch: Path) -> Submission:
+    """Grade one notebook in its own worker process (forked from a server that has the grader
+    imported already); never raises. A worker that dies or overruns leaves the submission "interrupted"."""
+    reports, answer = _WORKERS.Pipe(duplex=False)
+    worker = _WORKERS.Process(target=_grade_in_worker, args=(str(submission.path), cell_timeout_s, total_timeout_s, memory_gb, str(scratch), answer), daemon=True)
     started = time.monotonic()
+    worker.start()
+    answer.close()
+    limit = total_timeout_s + WORKER_MARGIN_S
     try:
-        env = {**os.environ, "TMPDIR": str(scratch)} if scratch else None
-        worker = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=_worker_limits, env=env)
-    except OSError as error:
-        submission.report = _interrupted(f"the grader's worker could not start ({error.strerror})")
-        return submission
-    try:
-        output, _ = worker.communicate(timeout=total_timeout_s + WORKER_MARGIN_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.communicate()
-        submission.report = _interrupted(f"the grader's worker took longer than {total_timeout_s + WORKER_MARGIN_S} s")
-        return submission
-    try:
-        report = json.loads(output.decode("utf-8").strip().splitlines()[-1])
-    except (ValueError, IndexError, UnicodeDecodeError):
-        reason = f"the grader's worker stopped (exit code {worker.returncode})" if worker.returncode else "the grader's worker sent no report"
-        report = _interrupted(reason)
+        if not reports.poll(limit):
+            raise TimeoutError
+        report = json.loads(reports.recv())
+    except TimeoutError:
+        report = _interrupted(f"the grader's worker took longer than {limit} s")
+    except (EOFError, OSError, ValueError):
+        worker.join(5)
+        report = _interrupted(f"the grader's worker stopped (exit code {worker.exitcode})")
+    finally:
+        reports.close()
+        if worker.is_alive():
+            worker.kill()  # its kernel dies with it (parent-death signal)
+        worker.join()
     report.setdefault("seconds", round(time.monotonic() - started, 2))
     submission.report = report
     return submission

@@ -115,7 +115,7 @@ def test_a_worker_that_dies_marks_its_submission_interrupted(tmp_path: Path, mon
     path = tmp_path / "stuck.ipynb"
     nbformat.write(notebook, path)
     monkeypatch.setattr(classroom, "WORKER_MARGIN_S", 0)
-    submission = classroom.grade_one(classroom.Submission("stuck", path, "stuck.ipynb"), cell_timeout_s=60, total_timeout_s=12, memory_gb=4)
+    submission = classroom.grade_one(classroom.Submission("stuck", path, "stuck.ipynb"), cell_timeout_s=60, total_timeout_s=12, memory_gb=4, scratch=tmp_path)
     assert submission.status == "interrupted" and submission.report["score"] is None
     assert "grading was interrupted" in submission.report["notes"][0]
     time.sleep(1)
