@@ -360,17 +360,10 @@ def grade(
 
 
 def _run(notebook: nbformat.NotebookNode, plan_: Plan, cell_timeout_s: int, total_timeout_s: int, limits: Limits, isolation: str) -> Grade:
-    exercise, questions = plan_.exercise, questions_for(plan_.exercise)
-    rng = np.random.default_rng(secrets.randbits(128))  # the notebook cannot know the inputs
-    results: dict[str, Result] = {}
-    notes: list[str] = []
-    tampering = list(plan_.tampering)
-    errors: dict[int, str] = {}
-    cell_errors: list[str] = []
-    stopped = ""
+    session = _Session(plan_, cell_timeout_s)
     with Sandbox(limits, mode=isolation) as box:
         manager = _SandboxedKernelManager(box)
-        client = _BoundedClient(
+        session.client = _BoundedClient(
             nbformat.v4.new_notebook(cells=[c.copy() for c in notebook.cells]),
             km=manager,
             timeout=cell_timeout_s,
@@ -379,48 +372,95 @@ def _run(notebook: nbformat.NotebookNode, plan_: Plan, cell_timeout_s: int, tota
             interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeout", "evalue": "", "traceback": []},
             record_timing=False,
-            on_cell_error=lambda cell, cell_index, execute_reply: errors.update({cell_index: _error_text(execute_reply)}),
+            on_cell_error=lambda cell, cell_index, execute_reply: session.errors.update({cell_index: _error_text(execute_reply)}),
         )
-        client.aiopen_rng = rng
-        deadline = time.monotonic() + total_timeout_s
         try:
-            with client.setup_kernel(**box.popen_kwargs()):
-                for index in plan_.code_cells:
-                    cell = client.nb.cells[index]
-                    if time.monotonic() > deadline:
-                        stopped = f"the whole notebook took longer than {total_timeout_s} s"
-                        break
-                    try:
-                        client.execute_cell(cell, index)
-                    except DeadKernelError:
-                        stopped = f"the kernel crashed in cell {plan_.code_cells.index(index) + 1}"
-                        break
-                    if index in errors:
-                        cell_errors.append(f"cell {plan_.code_cells.index(index) + 1}: {errors[index].split(':')[0]}")
-                    if errors.get(index, "").startswith(NOTED_ERRORS):
-                        what = f"was stopped after {cell_timeout_s} s (an endless loop?)" if errors[index] == "CellTimeout" else f"raised {errors[index]}"
-                        notes.append(f"cell {plan_.code_cells.index(index) + 1} ({_first_line(cell.source)}) {what}")
-                    if _imitates_report(cell):
-                        tampering.append(f"cell {plan_.code_cells.index(index) + 1}: prints lines that imitate the grader's report")
-                    for question in plan_.checks_after.get(index, []):
-                        result, problem = _collect(client, exercise, question, questions[question])
-                        results[question] = result
-                        if problem.startswith("kernel crashed"):
-                            stopped = f"the kernel crashed while answering {question}"
-                        elif problem:
-                            tampering.append(f"{question}: {problem}")
-                    if stopped:
-                        break
-                if not stopped and -1 in plan_.checks_after:  # a notebook with no code cell
-                    for question in plan_.checks_after[-1]:
-                        results[question], _ = _collect(client, exercise, question, questions[question])
+            with session.client.setup_kernel(**box.popen_kwargs()):
+                session.run(time.monotonic() + total_timeout_s, total_timeout_s)
         finally:
-            _shut_down(client, manager)
-        isolation_used = box.describe()
-    if stopped:
-        notes.append(f"grading stopped: {stopped}")
-    ordered = {q: results.get(q, Result(q, FAIL, f"Not graded: {stopped or 'no answer'}.")) for q in questions}
-    return Grade(exercise, ordered, notes, list(dict.fromkeys(tampering)), GRADED, isolation_used, errors=cell_errors)
+            _shut_down(session.client, manager)
+        return session.grade(box.describe())
+
+
+class _Session:
+    """One notebook's run: the kernel's client, what was found, and the answers judged so far."""
+
+    def __init__(self, plan_: Plan, cell_timeout_s: int) -> None:
+        self.plan, self.cell_timeout_s = plan_, cell_timeout_s
+        self.questions = questions_for(plan_.exercise)
+        self.rng = np.random.default_rng(secrets.randbits(128))  # the notebook cannot know the inputs
+        self.client: NotebookClient | None = None
+        self.results: dict[str, Result] = {}
+        self.notes: list[str] = []
+        self.tampering = list(plan_.tampering)
+        self.errors: dict[int, str] = {}  # cell index -> error, from nbclient
+        self.stopped = ""
+
+    def number(self, index: int) -> int:
+        """A cell's number as a learner counts them (code cells only, from 1)."""
+        return self.plan.code_cells.index(index) + 1
+
+    def run(self, deadline: float, total_timeout_s: int) -> None:
+        for index in self.plan.code_cells:
+            if time.monotonic() > deadline:
+                self.stopped = f"the whole notebook took longer than {total_timeout_s} s"
+                return
+            if not self._cell(index) or not all(self._collect(q) for q in self.plan.checks_after.get(index, [])):
+                return
+        for question in self.plan.checks_after.get(-1, []):  # a notebook with no code cell
+            self._collect(question)
+
+    def _cell(self, index: int) -> bool:
+        """Run one learner cell and note what it did; False if the kernel died."""
+        cell = self.client.nb.cells[index]
+        try:
+            self.client.execute_cell(cell, index)
+        except DeadKernelError:
+            self.stopped = f"the kernel crashed in cell {self.number(index)}"
+            return False
+        error = self.errors.get(index, "")
+        if error.startswith(NOTED_ERRORS):
+            what = f"was stopped after {self.cell_timeout_s} s (an endless loop?)" if error == "CellTimeout" else f"raised {error}"
+            self.notes.append(f"cell {self.number(index)} ({_first_line(cell.source)}) {what}")
+        if _imitates_report(cell):
+            self.tampering.append(f"cell {self.number(index)}: prints lines that imitate the grader's report")
+        return True
+
+    def _collect(self, question: str) -> bool:
+        """Ask the kernel for one question's answers and judge them here; False if the kernel died."""
+        request = request_for(self.questions[question], self.rng)
+        cell = _probe_cell(request)
+        client = self.client
+        client.nb.cells.append(cell)  # nbclient writes the executed cell back at its index
+        client.timeout, saved = ANSWER_TIMEOUT_S, client.timeout
+        try:
+            client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
+        except DeadKernelError:
+            self.results[question] = Result(question, FAIL, "Not graded: the kernel crashed while answering.", hint="Run your functions on other inputs: one of them ends the kernel.")
+            self.stopped = f"the kernel crashed while answering {question}"
+            return False
+        finally:
+            client.timeout = saved
+            cell = client.nb.cells.pop()
+        reply, problem = _reply(cell)
+        if reply is None:
+            self.results[question] = (
+                Result(question, FAIL, "Your answer could not be read.", got=problem)
+                if problem
+                else Result(question, FAIL, "No answer came back from your notebook.", hint="Did a cell stop the kernel from running code, or take too long?")
+            )
+        else:
+            self.results[question] = judge(self.plan.exercise, question, request, reply)
+            problem = "a malformed answer" if self.results[question].summary == "Your answer could not be read." else ""
+        if problem:
+            self.tampering.append(f"{question}: {problem}")
+        return True
+
+    def grade(self, isolation: str) -> Grade:
+        notes = self.notes + ([f"grading stopped: {self.stopped}"] if self.stopped else [])
+        ordered = {q: self.results.get(q, Result(q, FAIL, f"Not graded: {self.stopped or 'no answer'}.")) for q in self.questions}
+        errors = [f"cell {self.number(i)}: {e.split(':')[0]}" for i, e in sorted(self.errors.items()) if i in self.plan.code_cells]
+        return Grade(self.plan.exercise, ordered, notes, list(dict.fromkeys(self.tampering)), GRADED, isolation, errors=errors)
 
 
 def _shut_down(client: NotebookClient, manager: _SandboxedKernelManager) -> None:
@@ -434,28 +474,6 @@ def _shut_down(client: NotebookClient, manager: _SandboxedKernelManager) -> None
     except Exception:  # noqa: BLE001 - a kernel that is already gone is fine; the sandbox kills the rest
         pass
     manager.context.destroy(linger=0)
-
-
-def _collect(client: NotebookClient, exercise: str, question: str, spec) -> tuple[Result, str]:  # noqa: ANN001
-    """Ask the kernel for one question's answers and judge them here. Returns the result and any problem."""
-    request = request_for(spec, client.aiopen_rng)
-    cell = _probe_cell(request)
-    client.nb.cells.append(cell)  # nbclient writes the executed cell back at its index
-    client.timeout, saved = ANSWER_TIMEOUT_S, client.timeout
-    try:
-        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
-    except DeadKernelError:
-        return Result(question, FAIL, "Not graded: the kernel crashed while answering.", hint="Run your functions on other inputs: one of them ends the kernel."), "kernel crashed"
-    finally:
-        client.timeout = saved
-        cell = client.nb.cells.pop()
-    reply, problem = _reply(cell)
-    if reply is None:
-        if problem:
-            return Result(question, FAIL, "Your answer could not be read.", got=problem), problem
-        return Result(question, FAIL, "No answer came back from your notebook.", hint="Did a cell stop the kernel from running code, or take too long?"), ""
-    result = judge(exercise, question, request, reply)
-    return result, ("a malformed answer" if result.summary == "Your answer could not be read." else "")
 
 
 def _imitates_report(cell: nbformat.NotebookNode) -> bool:

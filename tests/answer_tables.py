@@ -11,8 +11,11 @@ inputs means the check is too weak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 from aiopen.feedback import PASS, Result, evaluate
 
@@ -50,3 +53,17 @@ def assert_passes(exercise: str, case: Case) -> None:
     for seed in SEEDS:
         outcome = result(exercise, case, seed)
         assert outcome.status == PASS, f"seed {seed}: correct variant {case} rejected:\n{outcome}"
+
+
+def table_tests(exercise: str, wrong: list[Case], right: list[Case]) -> tuple[Callable[[Case], None], Callable[[Case], None]]:
+    """The two tests every table module exports: each wrong answer fails, each correct variant passes."""
+
+    @pytest.mark.parametrize("case", wrong, ids=str)
+    def test_wrong_answer_fails(case: Case) -> None:
+        assert_fails(exercise, case)
+
+    @pytest.mark.parametrize("case", right, ids=str)
+    def test_correct_variant_passes(case: Case) -> None:
+        assert_passes(exercise, case)
+
+    return test_wrong_answer_fails, test_correct_variant_passes

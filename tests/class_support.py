@@ -21,6 +21,18 @@ ROOT = SOLUTIONS_DIR.parent
 ESCAPED_FILES = [ROOT / f"{MARKER}.txt", Path("/tmp") / f"{MARKER}.txt", Path.home() / f"{MARKER}.txt"]
 
 
+def processes_with(text: str) -> list[int]:
+    """The pids of every process on this machine whose command line contains ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 @dataclass
 class Expected:
     exercise: str

@@ -5,9 +5,8 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
-import pytest
 
-from answer_tables import Case, assert_fails, assert_passes
+from answer_tables import Case, table_tests
 from aiopen.openness import MOF_COMPONENTS, OSAID_MAPPING, mof_class, models, osaid_from_release, osaid_verdict
 
 EXERCISE = "01_openness"
@@ -305,11 +304,4 @@ RIGHT = [
 ]
 
 
-@pytest.mark.parametrize("case", WRONG, ids=str)
-def test_wrong_answer_fails(case: Case) -> None:
-    assert_fails(EXERCISE, case)
-
-
-@pytest.mark.parametrize("case", RIGHT, ids=str)
-def test_correct_variant_passes(case: Case) -> None:
-    assert_passes(EXERCISE, case)
+test_wrong_answer_fails, test_correct_variant_passes = table_tests(EXERCISE, WRONG, RIGHT)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from answer_tables import Case, assert_fails, assert_passes
+from answer_tables import Case, assert_fails, assert_passes, table_tests
 
 EXERCISE = "02_sampling"
 PROMPT = "The capital of France is"
@@ -296,14 +296,7 @@ RIGHT = [
 ]
 
 
-@pytest.mark.parametrize("case", WRONG, ids=str)
-def test_wrong_answer_fails(case: Case) -> None:
-    assert_fails(EXERCISE, case)
-
-
-@pytest.mark.parametrize("case", RIGHT, ids=str)
-def test_correct_variant_passes(case: Case) -> None:
-    assert_passes(EXERCISE, case)
+test_wrong_answer_fails, test_correct_variant_passes = table_tests(EXERCISE, WRONG, RIGHT)
 
 
 MODEL_WRONG = {  # label -> (namespace from the model, diagnosis)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
-from answer_tables import Case, assert_fails, assert_passes
+from answer_tables import Case, table_tests
 from aiopen.safety import wilson_interval
 
 EXERCISE = "05_probabilistic_testing"
@@ -217,11 +216,4 @@ RIGHT = [
 ]
 
 
-@pytest.mark.parametrize("case", WRONG, ids=str)
-def test_wrong_answer_fails(case: Case) -> None:
-    assert_fails(EXERCISE, case)
-
-
-@pytest.mark.parametrize("case", RIGHT, ids=str)
-def test_correct_variant_passes(case: Case) -> None:
-    assert_passes(EXERCISE, case)
+test_wrong_answer_fails, test_correct_variant_passes = table_tests(EXERCISE, WRONG, RIGHT)

@@ -19,7 +19,7 @@ import pytest
 
 from aiopen import classroom
 from aiopen.exercises import SOLUTIONS_DIR
-from class_support import ESCAPED_FILES, MARKER, make_class
+from class_support import ESCAPED_FILES, MARKER, make_class, processes_with
 
 pytestmark = [pytest.mark.notebook, pytest.mark.model]
 CELL_TIMEOUT_S = 40  # the endless notebook waits this long; model cells need well under it
@@ -70,14 +70,7 @@ def test_hostile_notebooks_get_no_credit_and_leave_nothing_behind(graded: dict) 
     hostile = {f: r for f, r in graded["rows"].items() if f.startswith("h-")}
     assert len(hostile) >= 10 and all(r["score"] == "0" for r in hostile.values())
     assert not any(path.exists() for path in ESCAPED_FILES)
-    leftovers = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and MARKER.encode() in (entry / "cmdline").read_bytes():
-                leftovers.append(entry.name)
-        except OSError:
-            continue
-    assert leftovers == []
+    assert processes_with(MARKER) == []
 
 
 def test_the_gradebook_reads_cleanly_into_a_spreadsheet(graded: dict) -> None:
@@ -119,7 +112,7 @@ def test_a_worker_that_dies_marks_its_submission_interrupted(tmp_path: Path, mon
     assert submission.status == "interrupted" and submission.report["score"] is None
     assert "grading was interrupted" in submission.report["notes"][0]
     time.sleep(1)
-    assert not any(MARKER.encode() + b"-orphan" in (p / "cmdline").read_bytes() for p in Path("/proc").iterdir() if p.name.isdigit() and (p / "cmdline").exists())
+    assert processes_with(f"{MARKER}-orphan") == []
 
 
 def test_make_grade_class_needs_a_folder() -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from aiopen import sandbox
 from aiopen.sandbox import Limits, Sandbox
+from class_support import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = [mode for mode in ("root", "userns") if sandbox.mode_works(mode)]
@@ -30,17 +31,6 @@ def _run(mode: str, script: str, limits: Limits = Limits()) -> dict:
         run = subprocess.run(box.wrap([sys.executable, "-c", textwrap.dedent(script)]), timeout=120, **kwargs)
         assert run.returncode == 0, run.stderr.decode()[-2000:]
         return json.loads(run.stdout.decode().strip().splitlines()[-1])
-
-
-def _markers() -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and MARKER.encode() in (entry / "cmdline").read_bytes():
-                found.append(entry.name)
-        except OSError:
-            continue
-    return found
 
 
 def test_this_machine_gives_kernels_their_own_namespaces() -> None:
@@ -154,7 +144,7 @@ def test_nothing_the_kernel_starts_outlives_it(mode: str) -> None:
         print(json.dumps({{}}))
     """)
     time.sleep(0.5)
-    assert _markers() == []
+    assert processes_with(MARKER) == []
 
 
 def test_basic_mode_still_reclaims_every_process(tmp_path: Path) -> None:
@@ -168,4 +158,4 @@ def test_basic_mode_still_reclaims_every_process(tmp_path: Path) -> None:
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=tmp_path)
     time.sleep(0.5)
-    assert _markers() == []
+    assert processes_with(MARKER) == []

@@ -134,15 +134,15 @@ def _raised(call) -> str:  # noqa: ANN001
     return f"Your function seems to load the pickle. {READ_OPCODES}" if call.error.startswith(LOADING_ERRORS) else ""
 
 
-def _ask_scanner(rng: np.random.Generator, make) -> tuple[list, list[set[tuple[str, str]]], str]:  # noqa: ANN001
-    samples = [make(rng) for _ in range(8)]
-    word = f"aiopen-payload-{int(rng.integers(10**9))}"
-    samples.insert(int(rng.integers(len(samples))), (payload_pickle(word), {("builtins", "print")}))
-    return [(data,) for data, _ in samples], [imports for _, imports in samples], word
+def _pickles(rng: np.random.Generator, make) -> list[tuple[bytes]]:  # noqa: ANN001
+    """Eight pickles from ``make`` and, somewhere among them, one with a harmless payload."""
+    samples = [make(rng)[0] for _ in range(8)]
+    samples.insert(int(rng.integers(len(samples) + 1)), payload_pickle(f"aiopen-payload-{int(rng.integers(10**9))}"))
+    return [(data,) for data in samples]
 
 
-def _judge_scanner(reply: Reply, rng_samples: list[set[tuple[str, str]]], word: str, evasive: bool) -> None:
-    for (call, got), wanted in zip(reply.function("pickle_imports", hint=_raised), rng_samples):
+def _judge_scanner(reply: Reply, expected: list[set[tuple[str, str]]], word: str, evasive: bool) -> None:
+    for (call, got), wanted in zip(reply.function("pickle_imports", hint=_raised), expected):
         expect(word not in call.printed, "the pickle to be read, not loaded", "the payload ran (it printed its word)", READ_OPCODES)
         pairs = _pairs(got)
         if pairs == wanted:
@@ -166,27 +166,20 @@ def _judge_scanner(reply: Reply, rng_samples: list[set[tuple[str, str]]], word: 
         raise Mismatch(f"{len(wanted)} import(s): {sorted(wanted)[:3]}", f"{sorted(pairs)[:3]}", hint)
 
 
-def ask_q1(rng: np.random.Generator) -> list[dict]:
-    arguments, _, _ = _ask_scanner(rng, plain_pickle)
-    return [calls("pickle_imports", arguments)]
+def _scanner_question(make, evasive: bool) -> Question:  # noqa: ANN001
+    """q1 and q3: pickle_imports on fresh pickles written by ``make`` (and one harmless payload)."""
+
+    def ask(rng: np.random.Generator) -> list[dict]:
+        return [calls("pickle_imports", _pickles(rng, make))]
+
+    def judge_(reply: Reply) -> None:
+        wanted, word = _replay(reply)
+        _judge_scanner(reply, wanted, word, evasive)
+
+    return Question(ask, judge_)
 
 
-def judge_q1(reply: Reply) -> None:
-    wanted, word = _replay(reply, plain_pickle)
-    _judge_scanner(reply, wanted, word, evasive=False)
-
-
-def ask_q3(rng: np.random.Generator) -> list[dict]:
-    arguments, _, _ = _ask_scanner(rng, evasive_pickle)
-    return [calls("pickle_imports", arguments)]
-
-
-def judge_q3(reply: Reply) -> None:
-    wanted, word = _replay(reply, evasive_pickle)
-    _judge_scanner(reply, wanted, word, evasive=True)
-
-
-def _replay(reply: Reply, make) -> tuple[list[set[tuple[str, str]]], str]:  # noqa: ANN001
+def _replay(reply: Reply) -> tuple[list[set[tuple[str, str]]], str]:
     """The imports each pickle of the request holds, read back from the generator's own bytes."""
     wanted, word = [], ""
     for call in reply.calls("pickle_imports"):
@@ -287,7 +280,8 @@ def ask_q4(rng: np.random.Generator) -> list[dict]:
 
 def judge_q4(reply: Reply) -> None:
     layout = "The first 8 bytes are the header's length N, an unsigned little-endian integer ('<Q'); then read exactly N bytes of JSON."
-    results = reply.function("safetensors_header", hint=layout)
+    reading = ("JSONDecodeError", "UnicodeDecodeError", "MemoryError", "OverflowError", "error", "ValueError")  # struct.error too
+    results = reply.function("safetensors_header", hint=lambda call: layout if call.error.startswith(reading) else "")
     for call, got in results:
         content = call.args[0].content
         header = json.loads(content[8 : 8 + struct.unpack("<Q", content[:8])[0]])
@@ -300,8 +294,8 @@ def judge_q4(reply: Reply) -> None:
 
 
 QUESTIONS = {
-    "q1": Question(ask_q1, judge_q1),
+    "q1": _scanner_question(plain_pickle, evasive=False),
     "q2": Question(ask_q2, judge_q2),
-    "q3": Question(ask_q3, judge_q3),
+    "q3": _scanner_question(evasive_pickle, evasive=True),
     "q4": Question(ask_q4, judge_q4),
 }

@@ -191,8 +191,7 @@ def judge_q4(reply: Reply) -> None:
     wanted = not low <= 0 <= high
     got = truth(reply.value("clearly_different"), "clearly_different")
     if got != wanted:
-        (ml, mh), (ll, lh) = wilson_interval(*counts[most]), wilson_interval(*counts[least])
-        overlap = ml <= lh
+        overlap = wilson_interval(*counts[most])[0] <= wilson_interval(*counts[least])[1]
         hint = (
             "The two Wilson intervals overlap, yet the interval for the difference excludes 0: overlapping intervals do not mean no difference."
             if overlap and wanted
