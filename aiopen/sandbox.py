@@ -108,7 +108,7 @@ class Sandbox:
         self.limits = limits
         self.mode = available_mode() if mode == "auto" else mode
         self.workdir = Path(tempfile.mkdtemp(prefix="aiopen-kernel-")).resolve()
-        self.uid = SANDBOX_UID_BASE + os.getpid() % 1_000_000 if self.mode == "root" else os.getuid()
+        self.uid = SANDBOX_UID_BASE + os.getpid() if self.mode == "root" else os.getuid()  # unique while this process lives
         for sub in ("tmp", "home"):
             (self.workdir / sub).mkdir()
         if self.mode == "root":
