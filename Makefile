@@ -13,7 +13,7 @@ STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help present dashboard export test test-fast bench exercises grade check clean
+.PHONY: help present dashboard export test test-fast bench exercises grade grade-class check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,10 +59,14 @@ grade: $(STAMP) ## grade one notebook: make grade NB=exercises/02_sampling.ipynb
 	@test -n "$(NB)" || { echo "Say which notebook: make grade NB=exercises/02_sampling.ipynb"; exit 2; }
 	$(PY) -m aiopen.grade $(NB)
 
+grade-class: $(STAMP) ## grade every notebook under a folder: make grade-class DIR=submissions/ (OUT=grades WORKERS=2)
+	@test -n "$(DIR)" || { echo "Say which folder: make grade-class DIR=submissions/ (OUT=grades WORKERS=2)"; exit 2; }
+	$(PY) -m aiopen.classroom $(DIR) --out $(or $(OUT),grades) --workers $(or $(WORKERS),2)
+
 # No $(STAMP) here on purpose: the doctor reports what is missing instead of installing it.
 check: ## is this machine ready? packages, model file, browser, with a fix for each problem
 	@test -x $(PY) || { echo "No .venv yet: run 'make present' or 'make test' once, which set everything up."; exit 1; }
 	$(PY) -m aiopen.doctor
 
 clean: ## remove the virtual env, caches and artifacts
-	rm -rf $(VENV) artifacts .pytest_cache build *.egg-info
+	rm -rf $(VENV) artifacts .pytest_cache build *.egg-info grades

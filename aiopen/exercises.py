@@ -5,8 +5,11 @@ In a solution notebook, the lines between ``### BEGIN SOLUTION`` and
 markdown) are the answer. The generated copy replaces them with a stub:
 
 * a single ``name = value`` line becomes ``name = ...  # YOUR CODE HERE``;
-* anything else becomes ``raise NotImplementedError("Write your answer here")``;
+* anything else (a function's body) becomes ``raise NotImplementedError("Write your answer here")``;
 * in markdown, ``*Write your answer here.*``.
+
+A region at the top level of a cell must be a single assignment: its stub then leaves the
+name as ``...`` and "Run All" carries on to the end (a raised stub would stop it there).
 
 ``# HINT: ...`` lines inside a region are kept, so hints are written once, next
 to the answer. Outputs, execution counts, nbval markers and editor metadata are
@@ -76,6 +79,8 @@ def _stub(region: list[str], cell_type: str) -> list[str]:
         return hints + [MARKDOWN_STUB]
     indent = re.match(r"\s*", answer[0]).group(0) if answer else ""
     single = ASSIGNMENT.match(answer[0]) if len(answer) == 1 else None
+    if not single and not indent:
+        raise ValueError("A top-level solution region must be one `name = value` line (its stub keeps Run All going):\n" + "\n".join(region))
     stub = f"{single.group(1)}{single.group(2)} = ...  # YOUR CODE HERE" if single else f"{indent}{CODE_STUB}"
     return hints + [stub]
 

@@ -5,27 +5,31 @@ At the top of an exercise notebook::
     from aiopen.feedback import checker
     check = checker("02_sampling")
 
-``check("q1")`` reads the learner's names from the notebook's namespace, runs the
-question's check (``aiopen.checks``) and shows a short message: what was expected,
-what was got, a hint. It never raises and never shows the solution. The grader
-(``python -m aiopen.grade``) runs the same checks through :func:`report`.
+``check("q1")`` runs the question's check on fresh inputs: ``aiopen.answers`` reads the
+learner's names and calls their functions, and :func:`judge` compares the answers with
+the kit's reference functions. It shows a short message (what was expected, what was
+got, a hint), never raises and never shows the solution. Demo cells that need an
+answer start with ``if check.answered("q1"):``, which says "answer q1 first" instead of
+failing while the answer is still a placeholder.
+
+This runs in the learner's kernel, so it is feedback, not a score. The grader
+(``aiopen.grade``) uses the same :func:`judge` on the same kind of answers, but in its
+own process, with inputs the notebook cannot know in advance.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import signal
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aiopen.checks import Answers, Mismatch, NotAnswered, questions_for
+import numpy as np
 
-TIME_LIMIT_S = 30  # a check that runs the learner's code longer than this is stopped
-REPORT_PREFIX = "AIOPEN-GRADE "  # marks the grader's lines in a kernel's stdout
+from aiopen import answers
+from aiopen.checks import BadReply, Mismatch, NotAnswered, Question, parse_reply, questions_for
 
 PASS, FAIL, UNANSWERED = "pass", "fail", "not answered"
 _COLOURS = {PASS: "#009E73", FAIL: "#D55E00", UNANSWERED: "#E69F00"}  # Okabe-Ito
@@ -76,83 +80,83 @@ class Result:
         )
 
 
-class _TimeLimit(Exception):
-    pass
+def request_for(question: Question, rng: np.random.Generator) -> dict:
+    """What to ask the learner's kernel for one question, with inputs drawn from ``rng``."""
+    return {"nonce": secrets.token_hex(8), "asks": question.ask(rng)}
 
 
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop the block after ``seconds`` (main thread only: a kernel runs cells there)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise _TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def judge(exercise: str, question: str, request: dict, reply: Any) -> Result:
+    """The verdict on a kernel's reply to ``request`` (plain, untrusted data); never raises."""
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def evaluate(exercise: str, question: str, namespace: Mapping[str, Any]) -> Result:
-    """Run one question's check against ``namespace``; never raises."""
-    checks = questions_for(exercise)
-    if question not in checks:
-        return Result(question, FAIL, f"There is no question {question!r} in {exercise}.", hint=f"Questions: {', '.join(checks)}.")
+        answers_ = parse_reply(request, reply)
+    except BadReply as error:
+        return Result(question, FAIL, "Your answer could not be read.", got=str(error), hint="Run the notebook again from the top.")
     try:
-        with _time_limit(TIME_LIMIT_S):
-            note = checks[question](Answers(namespace))
-    except (NotAnswered, NotImplementedError) as missing:
-        detail = str(missing) if isinstance(missing, NotAnswered) else ""
-        return Result(question, UNANSWERED, "Not answered yet.", hint=detail or "Replace the placeholder with your answer and run the cell.")
+        note = questions_for(exercise)[question].judge(answers_)
+    except NotAnswered as missing:
+        return Result(question, UNANSWERED, "Not answered yet.", hint=str(missing))
     except Mismatch as wrong:
         return Result(question, FAIL, "Not yet.", wrong.expected, wrong.got, wrong.hint)
-    except (_TimeLimit, KeyboardInterrupt):
-        return Result(question, FAIL, f"Your code was stopped after {TIME_LIMIT_S} s.", hint="Look for a loop that never ends.")
-    except RecursionError:
-        return Result(question, FAIL, "Your code called itself without end (RecursionError).", hint="Check the stopping case.")
-    except Exception as error:  # noqa: BLE001 - any error in the learner's code becomes a message
-        message = f"{type(error).__name__}: {str(error).rstrip('.')}" if str(error) else type(error).__name__
-        return Result(question, FAIL, f"Your code raised {message}.", hint="Run your cell again to see where, fix it, then check again.")
+    except Exception as error:  # noqa: BLE001 - a judge that cannot cope says so instead of crashing
+        return Result(question, FAIL, f"This answer could not be judged ({type(error).__name__}).", hint="Tell your instructor; the check may have a bug.")
     return Result(question, PASS, note or "Correct.")
 
 
-def checker(exercise: str, namespace: Mapping[str, Any] | None = None) -> Callable[[str], None]:
+def evaluate(exercise: str, question: str, namespace: Mapping[str, Any], seed: int | None = None) -> Result:
+    """Check one question against ``namespace`` in this process; never raises.
+
+    ``seed`` fixes the fresh inputs (tests replay with it); by default they are new each time.
+    """
+    checks = questions_for(exercise)
+    if question not in checks:
+        return Result(question, FAIL, f"There is no question {question!r} in {exercise}.", hint=f"Questions: {', '.join(checks)}.")
+    request = request_for(checks[question], np.random.default_rng(seed))
+    reply = json.loads(json.dumps(answers.respond(request, namespace)))  # exactly what the grader would receive
+    return judge(exercise, question, request, reply)
+
+
+class Checker:
+    """``check(question)`` for one exercise notebook, and ``check.answered(...)`` for demo cells."""
+
+    def __init__(self, exercise: str, namespace: Mapping[str, Any] | None = None) -> None:
+        self.exercise = exercise
+        self.questions = questions_for(exercise)  # fails early, at the top of the notebook, on a wrong name
+        self._namespace = namespace
+
+    def __call__(self, question: str) -> None:
+        _show(evaluate(self.exercise, question, self.namespace()))
+
+    def answered(self, *questions: str) -> bool:
+        """True when every name these questions need is written; else say which to answer first."""
+        namespace = self.namespace()
+        for question in questions:
+            for name in self.questions[question].names() if question in self.questions else []:
+                if name not in namespace or answers.is_placeholder(namespace[name]):
+                    print(f"Answer {question} first: `{name}` is {'not defined yet' if name not in namespace else 'still a placeholder'}. This cell shows its result once you have.")
+                    return False
+        return True
+
+    def namespace(self) -> Mapping[str, Any]:
+        if self._namespace is not None:
+            return self._namespace
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell.user_ns if shell is not None else {}
+
+
+def checker(exercise: str, namespace: Mapping[str, Any] | None = None) -> Checker:
     """A ``check(question)`` function for one exercise notebook.
 
     ``namespace`` defaults to the running notebook's (IPython ``user_ns``).
     """
-    questions_for(exercise)  # fail early, at the top of the notebook, on a wrong name
-
-    def check(question: str) -> None:
-        result = evaluate(exercise, question, _namespace(namespace))
-        try:
-            from IPython.display import display
-        except ImportError:
-            print(result)
-        else:
-            display(result)
-
-    return check
+    return Checker(exercise, namespace)
 
 
-def report(exercise: str, questions: list[str]) -> None:
-    """Print one machine-readable line per question, for ``aiopen.grade``."""
-    namespace = _namespace(None)
-    for question in questions:
-        result = evaluate(exercise, question, namespace)
-        print(REPORT_PREFIX + json.dumps({"question": question, "passed": result.passed, "message": result.one_line()}))
-
-
-def _namespace(namespace: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if namespace is not None:
-        return namespace
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    return shell.user_ns if shell is not None else {}
+def _show(result: Result) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:
+        print(result)
+    else:
+        display(result)

@@ -3,7 +3,6 @@ and every solution notebook passes nbval against its stored outputs."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,16 +10,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiopen import exercises
+from aiopen import exercises, grade
 from aiopen.checks import questions_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "solutions" / "nbval_sanitize.cfg"
 SOLUTIONS = exercises.solution_notebooks()
-AGENDA = ["01_openness", "02_sampling", "03_costs", "04_artifacts", "05_probabilistic_testing"]
+AGENDA = ["01_openness", "02_sampling", "03_costs", "04_artifacts", "05_probabilistic_testing", "06_capstone"]
 
 
-def test_the_five_exercises_follow_the_talks_agenda() -> None:
+def test_the_exercises_follow_the_talks_agenda_then_the_capstone() -> None:
     assert [path.stem for path in SOLUTIONS] == AGENDA
 
 
@@ -36,7 +35,7 @@ def test_drift_check_cli_reports_a_changed_exercise(tmp_path: Path) -> None:
     exercises.generate(tmp_path / "solutions", tmp_path / "exercises")
     assert exercises.drift(tmp_path / "solutions", tmp_path / "exercises") == []
     target = tmp_path / "exercises" / source.name
-    target.write_text(target.read_text().replace("YOUR CODE HERE", "answer"))
+    target.write_text(target.read_text().replace("Write your answer here", "answer"))
     (tmp_path / "exercises" / "99_stale.ipynb").write_text("{}")
     problems = exercises.drift(tmp_path / "solutions", tmp_path / "exercises")
     assert len(problems) == 2 and "differs" in problems[0] and "no master" in problems[1]
@@ -65,8 +64,10 @@ def test_each_exercise_teaches_and_checks_every_question(solution: Path) -> None
     assert "You will be able to" in intro and "**Time:**" in intro
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert f'checker("{solution.stem}")' in code
-    assert sorted(re.findall(r'check\("(q\d+)"\)', code)) == sorted(questions_for(solution.stem))
+    checked = [q for cell in notebook.cells if cell.cell_type == "code" for q in grade.check_calls(grade.syntax_tree(cell.source))]
+    assert sorted(checked) == sorted(questions_for(solution.stem))
     assert "# HINT:" in code
+    assert notebook.cells[-1].source.startswith("## Further reading")
 
 
 def test_stubs_replace_answers_and_keep_hints() -> None:
@@ -79,6 +80,18 @@ def test_stubs_replace_answers_and_keep_hints() -> None:
     assert exercises.strip_solution("# NBVAL_IGNORE_OUTPUT\n# why\nprint(1)", "code") == "# why\nprint(1)"
     with pytest.raises(ValueError, match="no matching END"):
         exercises.strip_solution("### BEGIN SOLUTION\nx = 1\n", "code")
+    with pytest.raises(ValueError, match="one `name = value` line"):  # its stub would stop Run All
+        exercises.strip_solution("### BEGIN SOLUTION\nx = 1\ny = 2\n### END SOLUTION", "code")
+
+
+def test_the_notebook_allowlist_is_the_one_the_check_uses() -> None:
+    import ast
+
+    from aiopen.checks.artifacts import CHECKPOINT_GLOBALS
+
+    notebook = nbformat.read(exercises.EXERCISES_DIR / "04_artifacts.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if c.source.startswith("CHECKPOINT_GLOBALS"))
+    assert ast.literal_eval(cell.source.split("=", 1)[1]) == CHECKPOINT_GLOBALS
 
 
 @pytest.mark.notebook

@@ -1,9 +1,9 @@
-"""Grading: full marks for the solutions, a graceful zero for untouched exercises, plain
-messages (never a hang or a traceback wall) for broken answers, and the exit codes."""
+"""The grader: what it reads from a notebook's syntax, how it names tampering, its report and
+exit codes, and that a grading failure scores nothing. Whole classes of real notebooks
+(solutions, untouched exercises, broken and hostile ones) are graded in test_classroom.py."""
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -11,84 +11,82 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiopen import grade
-from aiopen.checks import questions_for
-from aiopen.exercises import EXERCISES_DIR, solution_notebooks
-
-SOLUTIONS = solution_notebooks()
-USES_MODEL = {"02_sampling", "05_probabilistic_testing"}
+from aiopen import grade, sandbox
+from aiopen.exercises import EXERCISES_DIR, SOLUTIONS_DIR
+from aiopen.feedback import FAIL, PASS, Result
 
 
-def _marks(path: Path) -> list[pytest.MarkDecorator]:
-    return [pytest.mark.notebook] + ([pytest.mark.model] if path.stem in USES_MODEL else [])
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
 
 
-@pytest.mark.parametrize("solution", [pytest.param(p, marks=_marks(p), id=p.stem) for p in SOLUTIONS])
-def test_solution_gets_full_marks(solution: Path) -> None:
-    result = grade.grade(solution)
-    assert result.score == len(questions_for(solution.stem)), result.lines()
-    assert result.notes == []
-
-
-@pytest.mark.parametrize("solution", [pytest.param(p, marks=_marks(p), id=p.stem) for p in SOLUTIONS])
-def test_untouched_exercise_scores_zero_gracefully(solution: Path) -> None:
-    result = grade.grade(EXERCISES_DIR / solution.name)
-    assert result.score == 0
-    assert all(message.startswith("Not answered yet") for _, message in result.results.values()), result.lines()
-    assert result.notes == []
-
-
-def _edited(tmp_path: Path, name: str, edits: dict[str, str]) -> Path:
-    """A copy of a solution with the cells starting with each key replaced by its value."""
-    notebook = copy.deepcopy(nbformat.read(EXERCISES_DIR.parent / "solutions" / "04_artifacts.ipynb", as_version=4))
-    for start, replacement in edits.items():
-        cell = next(c for c in notebook.cells if c.source.startswith(start))
-        cell.source = replacement
-    path = tmp_path / name
-    nbformat.write(notebook, path)
-    return path
-
-
-@pytest.mark.notebook
-def test_broken_answers_get_plain_messages_and_later_questions_are_graded(tmp_path: Path) -> None:
-    path = _edited(
-        tmp_path,
-        "broken.ipynb",
-        {
-            "def pickle_imports": "def pickle_imports(data)\n    return set()",  # syntax error
-            "def verdict": "def verdict(imports):\n    return 1",  # wrong type
-            "def safetensors_header": "def safetensors_header(path):\n    return 1 / 0",  # exception
-        },
+def test_check_calls_come_from_the_syntax_tree_not_the_text() -> None:
+    notebook = _notebook(
+        'from aiopen.feedback import checker\ncheck = checker("04_artifacts")\n# check("q1") in a comment\nnote = \'check("q2")\'',
+        "def pickle_imports(data):\n    return set()",
+        'check("q1")',
+        '%time check("q2")',
+        "x = 1",
     )
-    result = grade.grade(path)
-    lines = result.lines()
-    assert any("SyntaxError" in note for note in result.notes), lines
-    assert "not defined yet" in result.results["q1"][1]
-    assert "got: 1" in result.results["q2"][1]
-    assert "ZeroDivisionError" in result.results["q4"][1]
-    assert lines[-1] == "score: 0/4"
-    assert "Traceback" not in "\n".join(lines)
+    found = grade.plan(notebook, "04_artifacts")
+    assert found.checks_after == {2: ["q1"], 3: ["q2"], 4: ["q3", "q4"]}
+    assert found.tampering == []
 
 
-@pytest.mark.notebook
-def test_endless_cell_is_stopped_and_grading_continues(tmp_path: Path) -> None:
-    path = _edited(tmp_path, "loop.ipynb", {"for label in": "while True:\n    pass"})
-    result = grade.grade(path, cell_timeout_s=3)
-    assert any("stopped after 3 s" in note for note in result.notes), result.lines()
-    assert result.score == 4
+def test_the_exercise_is_read_from_the_checker_call(tmp_path: Path) -> None:
+    path = tmp_path / "x.ipynb"
+    nbformat.write(_notebook('# checker("01_openness")', 'from aiopen.feedback import checker\ncheck = checker("04_artifacts")'), path)
+    assert grade.load(path)[1] == "04_artifacts"
+    nbformat.write(_notebook('check = checker("99_nothing")'), path)
+    with pytest.raises(grade.NotGradable, match="No checks"):
+        grade.load(path)
 
 
-@pytest.mark.notebook
-def test_kernel_crash_stops_cleanly_with_the_score_so_far(tmp_path: Path) -> None:
-    path = _edited(tmp_path, "crash.ipynb", {"def safetensors_header": "import os\nos._exit(1)"})
-    result = grade.grade(path)
-    assert result.score == 3
-    assert "kernel crashed" in result.results["q4"][1]
-    assert any("grading stopped" in note for note in result.notes)
+@pytest.mark.parametrize(
+    ("source", "finding"),
+    [
+        ("import aiopen.feedback as fb\nfb.judge = None", "imports the grading code (aiopen.feedback)"),
+        ("from aiopen.checks import artifacts", "imports the grading code (aiopen.checks)"),
+        ("from aiopen import answers", "imports the grading code (aiopen.answers)"),
+        ("__import__('aiopen.grade')", "names the grading code in a string"),
+        ("get_ipython().events.register('post_run_cell', print)", "hooks into IPython (.events)"),
+        ("get_ipython().input_transformers_post.append(str)", "hooks into IPython (.input_transformers_post)"),
+        ("ip = get_ipython()\nip.run_cell = print", "hooks into IPython (.run_cell)"),
+        ("import os\nos.kill(os.getppid(), 9)", "reaches outside its kernel (os.kill)"),
+        ("open(f'/proc/{1}/fd/1', 'w')", "reaches outside its kernel (/proc/"),
+        ("def check(question):\n    pass", "redefines check()"),
+        ("check = print", "redefines check"),
+    ],
+)
+def test_tampering_is_found_and_named(source: str, finding: str) -> None:
+    assert any(f.startswith(finding) for f in grade.tampering_in(grade.syntax_tree(source))), grade.tampering_in(grade.syntax_tree(source))
+
+
+def test_ordinary_exercise_code_is_not_tampering() -> None:
+    for path in sorted(SOLUTIONS_DIR.glob("0*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        assert grade.plan(notebook, path.stem).tampering == [], path.name
+
+
+def test_report_lines_for_tampering_and_for_an_interrupted_grading() -> None:
+    results = {"q1": Result("q1", PASS, "Correct."), "q2": Result("q2", FAIL, "Not yet.", "a", "b", "c")}
+    clean = grade.Grade("04_artifacts", results)
+    assert clean.lines() == ["q1  pass", "q2  fail: Not yet; expected: a; got: b; hint: c", "score: 1/2"]
+    tampered = grade.Grade("04_artifacts", results, tampering=["cell 2: redefines check()"])
+    assert tampered.score == 0 and "no credit" in "\n".join(tampered.lines())
+    stopped = grade.interrupted("04_artifacts", "the worker died")
+    assert stopped.score is None and stopped.lines()[-1].startswith("score: -/4 (grading was interrupted")
+
+
+def test_a_kernel_that_cannot_start_interrupts_grading_and_scores_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox.Sandbox, "wrap", lambda self, command: [sys.executable, "-c", "raise SystemExit(1)"])
+    result = grade.grade(EXERCISES_DIR / "04_artifacts.ipynb")
+    assert result.status == grade.INTERRUPTED and result.score is None
+    assert "grading was interrupted" in result.notes[0]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aiopen.grade", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "aiopen.grade", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_cli_cannot_grade_what_is_not_an_exercise(tmp_path: Path) -> None:
@@ -96,8 +94,7 @@ def test_cli_cannot_grade_what_is_not_an_exercise(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "No notebook" in missing.stderr
     (tmp_path / "text.ipynb").write_text("not json")
     assert _cli(str(tmp_path / "text.ipynb")).returncode == 2
-    plain = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
-    nbformat.write(plain, tmp_path / "plain.ipynb")
+    nbformat.write(_notebook("print(1)"), tmp_path / "plain.ipynb")
     other = _cli(str(tmp_path / "plain.ipynb"))
     assert other.returncode == 2 and "checker" in other.stderr
 
@@ -105,7 +102,8 @@ def test_cli_cannot_grade_what_is_not_an_exercise(tmp_path: Path) -> None:
 @pytest.mark.notebook
 def test_cli_prints_one_line_per_question_and_the_score() -> None:
     run = _cli(str(EXERCISES_DIR / "04_artifacts.ipynb"))
-    assert run.returncode == 0
+    assert run.returncode == 0, run.stderr[-2000:]
     lines = run.stdout.strip().splitlines()
     assert [line.split()[0] for line in lines[:-1]] == ["q1", "q2", "q3", "q4"]
     assert lines[-1] == "score: 0/4"
+    assert "Traceback" not in run.stdout
