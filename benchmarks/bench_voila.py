@@ -19,60 +19,13 @@ import nbformat  # noqa: E402
 
 from aiopen import publish  # noqa: E402
 from aiopen.serve import free_port  # noqa: E402
+from voila_support import FIRST_VIEW, open_viewers, pss_mb, tick_first_box, wait_until_idle  # noqa: E402
 
-FIRST_VIEW = ".aiopen-view-release-checklist"
 FLOOR_VIEW = ".bench-floor"
 FLOOR_SOURCE = "import ipywidgets\nipywidgets.Checkbox(description='ready').add_class('bench-floor')"
 VIEWER_LEVELS = (1, 2, 4, 8, 12, 16)
 LEVEL_TIMEOUT_S = 120
 PRELOAD_POOL = 2
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    pids, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            stack.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        pids.append(current)
-    return pids
-
-
-def pss_mb(pid: int) -> float:
-    """Proportional set size of ``pid`` and its descendants (shared pages split fairly)."""
-    total = 0.0
-    for current in tree(pid):
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
-    return total
-
-
-def cpu_s(pid: int) -> float:
-    total = 0.0
-    for current in tree(pid):
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 10 ms
-    return total
-
-
-def wait_until_idle(pid: int, timeout_s: float = 90) -> None:
-    """Until the server and its kernels use under 5 % of a core for a second: pool refilled."""
-    deadline = time.monotonic() + timeout_s
-    time.sleep(1.0)
-    while time.monotonic() < deadline:
-        before = cpu_s(pid)
-        time.sleep(1.0)
-        if cpu_s(pid) - before < 0.05:
-            return
 
 
 class Server:
@@ -120,30 +73,17 @@ def first_widget_s(browser, url: str, view: str = FIRST_VIEW) -> float:
 
 def serve_viewers(browser, url: str, count: int) -> int:
     """Open ``count`` viewers at once, tick a box in each; return how many failed."""
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(count)]
-    errors = {i: [] for i in range(count)}
-    pages = []
-    for i, context in enumerate(contexts):
-        page = context.new_page()
-        page.on("pageerror", lambda error, i=i: errors[i].append(str(error)))
-        page.goto(url, wait_until="commit", timeout=LEVEL_TIMEOUT_S * 1000)
-        pages.append(page)
+    viewers = open_viewers(browser, url, count, LEVEL_TIMEOUT_S)
     deadline = time.monotonic() + LEVEL_TIMEOUT_S
     failed = 0
-    for i, page in enumerate(pages):
+    for page, errors in viewers:
         try:
-            scope = page.locator(FIRST_VIEW)
-            box = scope.locator("input[type=checkbox]").first
-            box.wait_for(state="visible", timeout=max(1, deadline - time.monotonic()) * 1000)
-            before = scope.inner_text()
-            box.click()
-            page.wait_for_function("([el, before]) => el.innerText !== before", arg=[scope.element_handle(), before],
-                                   timeout=max(1, deadline - time.monotonic()) * 1000)
+            tick_first_box(page, deadline)
         except Exception as error:  # noqa: BLE001 - any failure counts against the level
-            errors[i].append(str(error).splitlines()[0])
-        failed += bool(errors[i])
-    for context in contexts:
-        context.close()
+            errors.append(str(error).splitlines()[0])
+        failed += bool(errors)
+    for page, _ in viewers:
+        page.context.close()
     return failed
 
 
