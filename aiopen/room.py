@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import jinja2
 import tornado.web
 from jupyter_client.session import DELIM
 from jupyter_server.services.kernels.connection.base import deserialize_binary_message
@@ -40,7 +42,7 @@ REQUIRED_CONTENT = {
     "comm_close": {"comm_id": str},
 }
 STDERR_WITHHELD = "The kernel reported an error; the details are in the server's log.\n"
-ROOM_FULL_TEMPLATE = "room_full.html"  # in the kit's Voila template folder
+PAGES = Path(__file__).parent / "jupyter" / "room"  # the pages the room serves itself: room full, errors
 RETRY_S = 30
 
 
@@ -140,7 +142,8 @@ class RoomPageHandler(TornadoVoilaHandler):
             self.set_header("Retry-After", str(RETRY_S))
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
-            page = self.get_template(ROOM_FULL_TEMPLATE).render(max_viewers=self.kernel_manager.max_viewers, retry_s=RETRY_S)
+            template = self.settings["jinja2_env"].get_template("room_full.html")
+            page = template.render(max_viewers=self.kernel_manager.max_viewers, retry_s=RETRY_S)
             self.finish(page)
             return
         self.seated = True
@@ -293,7 +296,15 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
 
 
 class RoomVoila(Voila):
-    """Voila with the room's page and template handlers."""
+    """Voila with the room's page and template handlers, and error pages that render."""
+
+    def init_settings(self):
+        settings = super().init_settings()
+        # jupyter_server's error page asks for a static_path Voila does not set: every error
+        # page came out empty, with a traceback in the log. The room's pages come first.
+        server_pages = settings["jinja2_env"]
+        server_pages.loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(PAGES), server_pages.loader])
+        return settings
 
     def init_handlers(self):
         swap = {TornadoVoilaHandler: RoomPageHandler, TemplateStaticFileHandler: TemplateAssetHandler}
