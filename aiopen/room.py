@@ -1,25 +1,28 @@
 """The room: one Voila server for many viewers that gives back every kernel it starts.
 
 ``python -m aiopen.room SITE`` (what :func:`aiopen.publish.start_voila` runs) is Voila 0.5
-with four parts swapped in; ``voila.json`` names two of them and sets every limit:
+with these parts swapped in; ``voila.json`` names two of them and sets every limit:
 
 * :class:`RoomKernelManager` (``VoilaConfiguration.multi_kernel_manager_class``) counts
   viewers apart from the preheated pool, shuts down a kernel whose page has gone, and
   says when the room is full. Idle kernels are culled by jupyter_server's own culler
   (``MappingKernelManager.cull_idle_timeout``).
 * :class:`RoomPageHandler` serves the pages: a viewer beyond the room's size gets a
-  "room is full" page (HTTP 503) instead of a kernel.
+  "room is full" page (HTTP 503) instead of a kernel, and a page's goodbye on unload
+  (Voila's request to shut its kernel down) is no longer refused for want of a cookie.
 * :class:`TemplateAssetHandler` answers 404 for any path under ``/voila/templates/`` that
   is not ``<template>/static/<file>`` (Voila's own handler asserts: HTTP 500).
 * :class:`GuardedConnection` (``Voila.kernel_websocket_connection_class``) refuses a
   malformed client message with one short line, and keeps what a kernel writes to
   stderr (tracebacks with install paths) in the server's log instead of sending it out.
+* :class:`RoomVoila` puts it together, with error pages that render (``jupyter/room/``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import struct
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -210,14 +213,14 @@ def client_message(raw: str | bytes, protocol: str | None) -> tuple[str, dict[st
             if len(parts) < 4:
                 raise Refused("a v1 message needs header, parent_header, metadata and content")
         else:
-            message = deserialize_binary_message(raw) if isinstance(raw, bytes) else json.loads(raw)
+            message = deserialize_binary_message(legacy_binary(raw)) if isinstance(raw, bytes) else json.loads(raw)
             if not isinstance(message, dict):
                 raise Refused("a message must be a JSON object")
             channel = message.get("channel", "shell")
             parts = {key: message.get(key) for key in ("header", "parent_header", "metadata", "content")}
     except Refused:
         raise
-    except (ValueError, TypeError, IndexError, KeyError, RecursionError, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError, struct.error) as error:
         raise Refused(f"the message could not be read ({type(error).__name__})") from None
     for key, value in parts.items():
         if not isinstance(value, dict):
@@ -247,6 +250,15 @@ def v1_frames(raw: bytes) -> tuple[str, list[bytes]]:
         raise Refused("a v1 message's offsets do not fit in it")
     frames = [raw[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
     return frames[0].decode("utf-8"), frames[1:]
+
+
+def legacy_binary(raw: bytes) -> bytes:
+    """``raw`` once its buffer count fits in it: jupyter_server's reader builds a format
+    string as long as the count the first 4 bytes claim (up to 2 GB)."""
+    count = int.from_bytes(raw[:4], "big", signed=True) if len(raw) >= 4 else 0
+    if not 1 <= count <= len(raw) // 4 - 1:
+        raise Refused("a binary message's buffer offsets do not fit in it")
+    return raw
 
 
 class GuardedConnection(ZMQChannelsWebsocketConnection):

@@ -121,7 +121,8 @@ def test_a_client_cannot_execute_code_in_a_dashboard_kernel(tmp_path):
 
 # -- the messages a client may send -----------------------------------------------------------
 GOOD = {"comm_id": "c1", "target_name": "jupyter.widget", "data": {}}
-REFUSED_JSON = {
+# The legacy protocol: JSON text, or binary with buffer offsets (what a client gets without a subprotocol).
+REFUSED_LEGACY = {
     "not JSON": ("{not json", "could not be read"),
     "a JSON list": (json.dumps([1, 2]), "must be a JSON object"),
     "deeply nested": ("[" * 100_000, "could not be read"),
@@ -136,6 +137,9 @@ REFUSED_JSON = {
     "comm_open with a numeric id": (message("comm_open", {**GOOD, "comm_id": 7}), "content.comm_id"),
     "comm_msg without data": (message("comm_msg", {"comm_id": "c1"}), "content.data"),
     "comm_close without id": (message("comm_close", {}), "content.comm_id"),
+    "binary claiming 2**31 buffers": (b"\x7f\xff\xff\xff" + b"x" * 16, "offsets do not fit"),
+    "binary of two bytes": (b"\x00\x01", "offsets do not fit"),
+    "binary, JSON cut short": ((1).to_bytes(4, "big") + (8).to_bytes(4, "big") + b'{"header', "could not be read"),
 }
 REFUSED_V1 = {
     "claims 2**40 offsets": ((2**40).to_bytes(8, "little") + b"x" * 64, "offsets do not fit"),
@@ -156,9 +160,9 @@ ACCEPTED = {
 }
 
 
-@pytest.mark.parametrize("name", REFUSED_JSON)
-def test_malformed_json_messages_are_refused_in_one_line(name):
-    raw, reason = REFUSED_JSON[name]
+@pytest.mark.parametrize("name", REFUSED_LEGACY)
+def test_malformed_legacy_messages_are_refused_in_one_line(name):
+    raw, reason = REFUSED_LEGACY[name]
     try:
         channel, _ = client_message(raw, None)
     except Refused as refused:
@@ -186,7 +190,7 @@ def test_well_formed_widget_messages_pass(name):
 @pytest.mark.parametrize("protocol", [None, V1])
 def test_hostile_messages_get_a_short_answer_and_the_channel_keeps_working(protocol):
     server = shared_voila()
-    corpus = REFUSED_V1 if protocol == V1 else REFUSED_JSON
+    corpus = REFUSED_V1 if protocol == V1 else REFUSED_LEGACY
     frames = [raw for raw, _ in corpus.values()]
     started = time.monotonic()
     seen, hung_up = run(exchange(channel_url(server), frames, protocol, listen_s=15))
