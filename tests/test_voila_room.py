@@ -8,6 +8,7 @@ once a place frees up. Preheated kernels never count as viewers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -18,11 +19,10 @@ import urllib.request
 import pytest
 
 from aiopen import publish
+from aiopen.room import RoomKernelManager
 from aiopen.serve import free_port
 from browser_support import Watch
 from voila_support import kernel_pids, open_viewers, pss_mb, stop, tick_first_box, wait_until_idle
-
-pytestmark = pytest.mark.browser
 
 ROOM = publish.Room(max_viewers=3, page_gone_s=5, connect_s=60, cull_interval_s=1)
 POOL = 1
@@ -47,6 +47,29 @@ def room(tmp_path_factory):
         stop(process)
 
 
+def test_waiting_pool_kernels_are_not_viewers_and_seats_are():
+    """The count behind the room-full page: kernels handed out plus requests on their way."""
+    loop = asyncio.new_event_loop()
+
+    def task(kernel_id: str | None):
+        future = loop.create_future()
+        if kernel_id:
+            future.set_result({"kernel_id": kernel_id})
+        return future
+
+    manager = RoomKernelManager(max_viewers=3)
+    manager._kernels.update({"pooled": object(), "viewer": object(), "handed-out-while-starting": object()})
+    manager._pools = {"dashboard.ipynb": [task("pooled"), task(None)]}  # one ready, one still starting
+    assert manager.pooled_kernels() == {"pooled"}
+    assert manager.viewers() == 2
+    assert manager.take_seat() and manager.viewers() == 3
+    assert not manager.take_seat()  # full: the pool's kernel does not make room
+    manager.give_back_seat()
+    assert manager.take_seat()
+    assert RoomKernelManager(max_viewers=0).take_seat()  # no limit
+    loop.close()
+
+
 def wait_for_kernels(pid: int, count: int, timeout_s: float) -> float:
     """Seconds until the server runs ``count`` kernels; fail after ``timeout_s``."""
     started = time.monotonic()
@@ -56,6 +79,7 @@ def wait_for_kernels(pid: int, count: int, timeout_s: float) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.browser
 def test_kernels_of_viewers_who_left_are_shut_down_and_memory_returns(browser, room):
     pid = room["pid"]
     assert len(kernel_pids(pid)) == POOL
@@ -113,6 +137,7 @@ def say_goodbye(base: str, kernel_id: str, cookie: str) -> int:
         return response.status
 
 
+@pytest.mark.browser
 def test_beyond_its_size_the_room_says_it_is_full_and_a_freed_place_is_usable(browser, room):
     pid = room["pid"]
     wait_for_kernels(pid, POOL, RECLAIM_TIMEOUT_S)
@@ -144,6 +169,16 @@ def test_beyond_its_size_the_room_says_it_is_full_and_a_freed_place_is_usable(br
     # The 503 itself is the one console error (Chromium logs any failed document load).
     watch.errors = [error for error in watch.errors if ROOM_FULL_CONSOLE not in error]
     watch.assert_clean()
+
+    # The server stops this viewer's kernel (as the culler does after a long idle spell):
+    # the page says so instead of leaving controls that silently do nothing.
+    cookie = next(f"_xsrf={c['value']}" for c in context.cookies() if c["name"] == "_xsrf")
+    assert say_goodbye(room["base"], page_kernel(page), cookie) == 204
+    notice = page.locator(".aiopen-kernel-gone")
+    notice.wait_for(state="visible", timeout=15_000)
+    assert "Reload" in notice.inner_text() and notice.get_attribute("role") == "alert"
+    notice.locator("button").click()
+    tick_first_box(page, time.monotonic() + LIVE_TIMEOUT_S)  # a fresh kernel, live again
     context.close()
     for kernel_id, cookie in held[1:]:
         say_goodbye(room["base"], kernel_id, cookie)
