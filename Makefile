@@ -36,8 +36,8 @@ $(TEST_STAMP): $(STAMP)
 present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE (PORT=8888)
 	$(PY) -m aiopen.serve present --port $(or $(PORT),8888)
 
-dashboard: $(STAMP) ## serve every live widget and the deck with Voila, code hidden (PORT=8866 HOST= POOL=)
-	$(PY) -m aiopen.serve dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL)
+dashboard: $(STAMP) ## serve every live widget and the deck with Voila, code hidden (PORT=8866 HOST= POOL= VIEWERS=)
+	$(PY) -m aiopen.serve dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL) $(if $(VIEWERS),--viewers $(VIEWERS))
 
 export: $(STAMP) ## the deck as offline reveal.js HTML + PDF in build/export/
 	$(PY) -m aiopen.export --out build/export

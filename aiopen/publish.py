@@ -11,7 +11,9 @@
   page asks anything of a CDN;
 * ``voila.json``: the whole server configuration, readable in one place.
 
-Only the staged notebooks are served, each with a pool of preheated kernels.
+Only the staged notebooks are served, each with a pool of preheated kernels. The server
+is :mod:`aiopen.room` (Voila with a room's limits): at most ``Room.max_viewers`` viewers
+at once, a kernel shut down soon after its page has gone or after a long idle spell.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import ipaddress
 import json
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -48,6 +51,25 @@ DEFAULT_POOL = 2
 # limit (50 MB) plus room for the message envelope. Larger messages close the socket.
 UPLOAD_LIMIT_BYTES = 52 * 2**20
 WIDGET_BUNDLE = "plotly-widgetbundle.js"  # plotly's widget code, served once per page (see widgets.common)
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listen on every interface; no other machine can open these
+
+
+@dataclass(frozen=True)
+class Room:
+    """How many viewers the server takes and when it takes their kernels back.
+
+    A viewer's kernel is shut down when the page says goodbye (Voila's page does on
+    unload), ``page_gone_s`` after its page's connection has gone (a closed laptop, a
+    crashed tab), ``connect_s`` after it was handed to a page that never connected, or
+    after ``idle_s`` without a widget message even with its page open. The culler looks
+    every ``cull_interval_s``. Preheated kernels are never culled and do not count as viewers.
+    """
+
+    max_viewers: int = 16
+    page_gone_s: int = 30
+    connect_s: int = 120
+    idle_s: int = 20 * 60
+    cull_interval_s: int = 5
 
 
 def asset_sources() -> dict[str, list[Path]]:
@@ -109,7 +131,8 @@ class Site:
         return self.root / "jupyter"
 
 
-def stage(root: Path = STAGE_DIR, pool: int = DEFAULT_POOL, deck_pool: int = 1, host: str = "127.0.0.1", preheat: bool = True) -> Site:
+def stage(root: Path = STAGE_DIR, pool: int = DEFAULT_POOL, deck_pool: int = 1, host: str = "127.0.0.1",
+          preheat: bool = True, room: Room = Room()) -> Site:
     """Lay out the site Voila serves: notebooks, local assets and ``voila.json``."""
     site = Site(root)
     shutil.rmtree(site.notebooks, ignore_errors=True)
@@ -120,12 +143,12 @@ def stage(root: Path = STAGE_DIR, pool: int = DEFAULT_POOL, deck_pool: int = 1, 
     (site.notebooks / site.deck).write_text(json.dumps(deck, indent=1))
     static = copy_assets(site.jupyter_path / "voila" / "templates" / DECK_TEMPLATE / "static")
     publish_widget_bundle(static / WIDGET_BUNDLE)
-    config = voila_config(pool, deck_pool, host, preheat, site, reveal_settings(deck))
+    config = voila_config(pool, deck_pool, host, preheat, site, reveal_settings(deck), room)
     (root / "voila.json").write_text(json.dumps(config, indent=2))
     return site
 
 
-def voila_config(pool: int, deck_pool: int, host: str, preheat: bool, site: Site, reveal: dict) -> dict:
+def voila_config(pool: int, deck_pool: int, host: str, preheat: bool, site: Site, reveal: dict, room: Room) -> dict:
     """The server's configuration (Voila reads ``voila.json`` from its working directory)."""
     return {
         "Voila": {
@@ -134,6 +157,8 @@ def voila_config(pool: int, deck_pool: int, host: str, preheat: bool, site: Site
             "port_retries": 0,
             # A websocket message carries one upload; tornado closes sockets above this.
             "tornado_settings": {"websocket_max_message_size": UPLOAD_LIMIT_BYTES},
+            # Malformed client messages refused in one line; kernels' stderr kept in the log.
+            "kernel_websocket_connection_class": "aiopen.room.GuardedConnection",
         },
         "VoilaConfiguration": {
             "template": DASHBOARD_TEMPLATE,
@@ -148,6 +173,16 @@ def voila_config(pool: int, deck_pool: int, host: str, preheat: bool, site: Site
             # load); the kit shows FigureWidgets only, whose code comes through anywidget.
             "extension_denylist": ["@jupyter-notebook/lab-extension", "jupyterlab-plotly"],
             "resources": {"reveal": {**reveal, "url_prefix": f"/voila/templates/{DECK_TEMPLATE}/static/reveal"}},
+            "multi_kernel_manager_class": "aiopen.room.RoomKernelManager",
+        },
+        "RoomKernelManager": {"max_viewers": room.max_viewers, "page_gone_timeout": room.page_gone_s, "connect_timeout": room.connect_s},
+        # jupyter_server's culler: also an idle kernel whose page is still open.
+        "MappingKernelManager": {
+            "cull_idle_timeout": room.idle_s,
+            "cull_connected": True,
+            "cull_interval": room.cull_interval_s,
+            "allow_tracebacks": False,  # an error message from a widget callback carries no traceback
+            "traceback_replacement_message": "An error occurred; the details are in the server's log.",
         },
         "VoilaKernelManager": {
             "kernel_pools_config": {
@@ -168,9 +203,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def machine_address() -> str:
+    """This machine's address on its network (the interface of its default route), or its
+    host name when it has no route (offline): what another machine can open."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1; connecting a UDP socket sends nothing
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    return address if address and not ipaddress.ip_address(address).is_loopback else socket.gethostname()
+
+
+def shown_host(host: str) -> str:
+    """The host to print in URLs for a server listening on ``host``."""
+    if host in WILDCARD_HOSTS:
+        return machine_address()
+    return "127.0.0.1" if is_loopback(host) else host
+
+
 def urls(site: Site, host: str, port: int, token: str = "") -> dict[str, str]:
-    """The dashboard and deck URLs a presenter hands out."""
-    shown = "127.0.0.1" if host in ("127.0.0.1", "localhost") else host
+    """The dashboard and deck URLs a presenter hands out (never a wildcard address)."""
+    shown = shown_host(host)
     query = f"?token={token}" if token else ""
     base = f"http://{shown}:{port}/voila/render"
     return {"dashboard": f"{base}/{site.dashboard}{query}", "deck": f"{base}/{site.deck}{query}"}
@@ -186,30 +240,42 @@ def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = 
     env = jupyter_env()
     env["JUPYTER_PATH"] = f"{site.jupyter_path}:{env['JUPYTER_PATH']}"
     env[PLOTLY_ESM_ENV] = widget_bundle_url()
-    command = [sys.executable, "-m", "voila", str(site.notebooks), f"--port={port}", f"--Voila.token={token}"]
+    command = [sys.executable, "-m", "aiopen.room", str(site.notebooks), f"--port={port}", f"--Voila.token={token}"]
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, env=env, cwd=site.root, stdout=log, stderr=subprocess.STDOUT)
     config = json.loads((site.root / "voila.json").read_text())
-    host = "127.0.0.1" if is_loopback(config["Voila"]["ip"]) else config["Voila"]["ip"]
+    ip = config["Voila"]["ip"]
+    host = "127.0.0.1" if is_loopback(ip) or ip in WILDCARD_HOSTS else ip
     wait_until_up(f"http://{host}:{port}/voila/static/voila.js", process)
     return process
 
 
-def serve(port: int, host: str, pool: int) -> int:
+def serve(port: int, host: str, pool: int, max_viewers: int | None = None) -> int:
     """Stage, serve until Ctrl-C, print the URLs (with a token when the room can reach it)."""
     from aiopen.serve import free_port
 
     port = free_port(port)
     token = "" if is_loopback(host) else secrets.token_urlsafe(16)
-    site = stage(pool=pool, host=host)
+    room = Room() if max_viewers is None else Room(max_viewers=max_viewers)
+    site = stage(pool=pool, host=host, room=room)
     print(f"Starting Voila ({pool} preheated kernel(s) for the dashboard)...", flush=True)
     server = start_voila(site, port, token)
     links = urls(site, host, port, token)
-    reach = "this machine only" if is_loopback(host) else f"anyone who can reach {host} and has the token"
+    if is_loopback(host):
+        reach = "this machine only"
+    else:
+        reach = f"anyone who can reach {shown_host(host)} (host name {socket.gethostname()}) and has the token"
     print(
         f"\nDashboard (every live widget, code hidden):\n\n    {links['dashboard']}\n\n"
         f"The deck as slides (Space/arrows move, S opens speaker notes):\n\n    {links['deck']}\n\n"
-        f"Served to {reach}. Press Ctrl-C to stop.",
+        f"Served to {reach}.\n{describe(room)}\nPress Ctrl-C to stop.",
         flush=True,
     )
     return serve_until_interrupted(server)
+
+
+def describe(room: Room) -> str:
+    """The room's limits in one sentence."""
+    size = f"Up to {room.max_viewers} viewers at once (then a 'room is full' page)" if room.max_viewers else "No limit on viewers"
+    return (f"{size}; a viewer's kernel is shut down when the page closes, {room.page_gone_s} s after its "
+            f"connection is lost, or after {room.idle_s // 60} min without a widget being used.")

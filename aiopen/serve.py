@@ -160,11 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     dashboard.add_argument("--port", type=int, default=8866)
     dashboard.add_argument("--host", default="127.0.0.1", help="0.0.0.0 serves the room (with a token); see docs/publishing.md")
     dashboard.add_argument("--pool", type=int, default=2, help="preheated kernels kept ready for the dashboard")
+    dashboard.add_argument("--viewers", type=int, help="viewers served at once (0: no limit; default 16); see docs/publishing.md")
     args = parser.parse_args(argv)
     if args.command == "dashboard":
         from aiopen.publish import serve
 
-        return serve(args.port, args.host, args.pool)
+        return serve(args.port, args.host, args.pool, max_viewers=args.viewers)
     return present(args.port)
 
 

@@ -1,9 +1,14 @@
-"""A room of viewers on loopback: how fast the dashboard answers, what a viewer costs, how many it serves.
+"""A room of viewers on loopback: how fast the dashboard answers, what a viewer costs, how
+many it serves, and what is left once they have gone.
 
 Viewers are Chromium contexts (one browser) that open the dashboard and tick a box of
 the release checklist, the first view. Every loop is bounded in count and time.
 ``voila_floor_first_widget_s`` serves a one-checkbox notebook the same way: what Voila's
-own page costs on this machine, whatever the notebook holds.
+own page costs on this machine, whatever the notebook holds. ``voila_kernels_after_load``
+runs the server exactly as ``make dashboard`` does (pools, room size, culling): 20 viewers
+arrive at once, then all vanish without a goodbye (their browser contexts are closed, as
+when a browser crashes; a closed tab would free its kernel at once); 60 s later it counts
+the kernels beyond the preheated pools.
 """
 
 from __future__ import annotations
@@ -19,60 +24,16 @@ import nbformat  # noqa: E402
 
 from aiopen import publish  # noqa: E402
 from aiopen.serve import free_port  # noqa: E402
+from voila_support import FIRST_VIEW, kernel_pids, open_viewers, pss_mb, tick_first_box, wait_until_idle  # noqa: E402
 
-FIRST_VIEW = ".aiopen-view-release-checklist"
 FLOOR_VIEW = ".bench-floor"
 FLOOR_SOURCE = "import ipywidgets\nipywidgets.Checkbox(description='ready').add_class('bench-floor')"
 VIEWER_LEVELS = (1, 2, 4, 8, 12, 16)
 LEVEL_TIMEOUT_S = 120
 PRELOAD_POOL = 2
-
-
-def tree(pid: int) -> list[int]:
-    """``pid`` and its descendants."""
-    pids, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            stack.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        pids.append(current)
-    return pids
-
-
-def pss_mb(pid: int) -> float:
-    """Proportional set size of ``pid`` and its descendants (shared pages split fairly)."""
-    total = 0.0
-    for current in tree(pid):
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")) / 1024
-    return total
-
-
-def cpu_s(pid: int) -> float:
-    total = 0.0
-    for current in tree(pid):
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 10 ms
-    return total
-
-
-def wait_until_idle(pid: int, timeout_s: float = 90) -> None:
-    """Until the server and its kernels use under 5 % of a core for a second: pool refilled."""
-    deadline = time.monotonic() + timeout_s
-    time.sleep(1.0)
-    while time.monotonic() < deadline:
-        before = cpu_s(pid)
-        time.sleep(1.0)
-        if cpu_s(pid) - before < 0.05:
-            return
+LOAD_VIEWERS = 20
+AFTER_LOAD_S = 60
+ROOM_FULL = ".aiopen-room-full"
 
 
 class Server:
@@ -81,16 +42,16 @@ class Server:
     ``dashboard_source`` replaces the dashboard with a one-cell notebook of that code.
     """
 
-    def __init__(self, pool: int, dashboard_source: str | None = None):
+    def __init__(self, pool: int, dashboard_source: str | None = None, deck_pool: int = 0):
         root = Path(tempfile.mkdtemp(prefix="aiopen-bench-voila-"))
-        self.site = publish.stage(root, pool=pool, deck_pool=0, preheat=pool > 0)
+        self.site = publish.stage(root, pool=pool, deck_pool=deck_pool, preheat=pool > 0)
         if dashboard_source is not None:
             notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(dashboard_source)])
             notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
             nbformat.write(notebook, self.site.notebooks / self.site.dashboard)
         self.port = free_port(8876)
         self.log = root / "voila.log"
-        self.pool = pool
+        self.pool = pool + deck_pool
         self.url = publish.urls(self.site, "127.0.0.1", self.port)["dashboard"]
 
     def __enter__(self) -> Server:
@@ -104,6 +65,12 @@ class Server:
 
     def wait_for_pool(self) -> None:
         wait_until_idle(self.process.pid)
+
+    def wait_for_viewers_gone(self, timeout_s: float = 120) -> None:
+        """Until only the preheated kernels run (the room would count stayers against the next level)."""
+        deadline = time.monotonic() + timeout_s
+        while len(kernel_pids(self.process.pid)) > self.pool and time.monotonic() < deadline:
+            time.sleep(0.5)
 
 
 def first_widget_s(browser, url: str, view: str = FIRST_VIEW) -> float:
@@ -120,30 +87,18 @@ def first_widget_s(browser, url: str, view: str = FIRST_VIEW) -> float:
 
 def serve_viewers(browser, url: str, count: int) -> int:
     """Open ``count`` viewers at once, tick a box in each; return how many failed."""
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(count)]
-    errors = {i: [] for i in range(count)}
-    pages = []
-    for i, context in enumerate(contexts):
-        page = context.new_page()
-        page.on("pageerror", lambda error, i=i: errors[i].append(str(error)))
-        page.goto(url, wait_until="commit", timeout=LEVEL_TIMEOUT_S * 1000)
-        pages.append(page)
+    viewers = open_viewers(browser, url, count, LEVEL_TIMEOUT_S)
     deadline = time.monotonic() + LEVEL_TIMEOUT_S
     failed = 0
-    for i, page in enumerate(pages):
+    for page, errors in viewers:
         try:
-            scope = page.locator(FIRST_VIEW)
-            box = scope.locator("input[type=checkbox]").first
-            box.wait_for(state="visible", timeout=max(1, deadline - time.monotonic()) * 1000)
-            before = scope.inner_text()
-            box.click()
-            page.wait_for_function("([el, before]) => el.innerText !== before", arg=[scope.element_handle(), before],
-                                   timeout=max(1, deadline - time.monotonic()) * 1000)
+            tick_first_box(page, deadline)
         except Exception as error:  # noqa: BLE001 - any failure counts against the level
-            errors[i].append(str(error).splitlines()[0])
-        failed += bool(errors[i])
-    for context in contexts:
-        context.close()
+            errors.append(str(error).splitlines()[0])
+        failed += bool(errors)
+    for page, _ in viewers:
+        page.close(run_before_unload=True)  # a closed tab: the page frees its kernel
+        page.context.close()
     return failed
 
 
@@ -154,6 +109,30 @@ def median_first_widget_s(browser, server: Server, view: str = FIRST_VIEW, runs:
         times.append(first_widget_s(browser, server.url, view))
         server.wait_for_pool()
     return sorted(times)[runs // 2]
+
+
+def after_load(browser) -> list[tuple[str, float, str]]:
+    """``make dashboard``'s server: LOAD_VIEWERS arrive at once and vanish; what is left AFTER_LOAD_S later."""
+    with Server(pool=publish.DEFAULT_POOL, deck_pool=1) as server:
+        pid = server.process.pid
+        base = pss_mb(pid)
+        viewers = open_viewers(browser, server.url, LOAD_VIEWERS, LEVEL_TIMEOUT_S)
+        deadline = time.monotonic() + LEVEL_TIMEOUT_S
+        refused = 0
+        for page, _ in viewers:
+            try:
+                arrived = page.locator(f"{FIRST_VIEW} input[type=checkbox], {ROOM_FULL}").first
+                arrived.wait_for(state="visible", timeout=max(1, deadline - time.monotonic()) * 1000)
+            except Exception:  # noqa: BLE001 - not served in time: still a viewer who leaves
+                continue
+            refused += bool(page.locator(ROOM_FULL).count())
+        for page, _ in viewers:
+            page.context.close()
+        time.sleep(AFTER_LOAD_S)
+        left = len(kernel_pids(pid)) - server.pool
+        memory = pss_mb(pid) - base
+    return [("voila_load_viewers_refused", refused, "viewers"),
+            ("voila_kernels_after_load", left, "kernels"), ("voila_memory_after_load_mb", memory, "MB")]
 
 
 def measure() -> list[tuple[str, float, str]]:
@@ -171,6 +150,7 @@ def measure() -> list[tuple[str, float, str]]:
                 results.append(("voila_first_widget_s", median_first_widget_s(browser, server), "s"))
                 max_viewers = 0
                 for count in VIEWER_LEVELS:
+                    server.wait_for_viewers_gone()
                     server.wait_for_pool()
                     if serve_viewers(browser, server.url, count):
                         break
@@ -190,6 +170,7 @@ def measure() -> list[tuple[str, float, str]]:
                 results.append(("voila_viewer_mb", (pss_mb(server.process.pid) - base) / len(contexts), "MB"))
                 for context in contexts:
                     context.close()
+            results.extend(after_load(browser))
         finally:
             browser.close()
     return results
