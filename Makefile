@@ -34,13 +34,13 @@ $(TEST_STAMP): $(STAMP)
 	@touch $@
 
 present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE (PORT=8888)
-	$(PY) -m aiopen.serve present --port $(or $(PORT),8888)
+	$(PY) -m aiopen.serving present --port $(or $(PORT),8888)
 
 dashboard: $(STAMP) ## serve every live widget and the deck with Voila, code hidden (PORT=8866 HOST= POOL= VIEWERS=)
-	$(PY) -m aiopen.serve dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL) $(if $(VIEWERS),--viewers $(VIEWERS))
+	$(PY) -m aiopen.serving dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL) $(if $(VIEWERS),--viewers $(VIEWERS))
 
 export: $(STAMP) ## the deck as offline reveal.js HTML + PDF in build/export/
-	$(PY) -m aiopen.export --out build/export
+	$(PY) -m aiopen.serving.export --out build/export
 
 test: $(TEST_STAMP) ## run the whole suite (unit, notebooks, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -53,20 +53,20 @@ bench: $(TEST_STAMP) ## print speed and memory figures (name: value unit)
 	$(PY) benchmarks/run.py
 
 exercises: $(STAMP) ## re-run solutions/ and regenerate exercises/ from them
-	$(PY) -m aiopen.exercises --run-solutions
+	$(PY) -m aiopen.teaching.exercises --run-solutions
 
 grade: $(STAMP) ## grade one notebook: make grade NB=exercises/02_sampling.ipynb
 	@test -n "$(NB)" || { echo "Say which notebook: make grade NB=exercises/02_sampling.ipynb"; exit 2; }
-	$(PY) -m aiopen.grade $(NB)
+	$(PY) -m aiopen.teaching.grade $(NB)
 
 grade-class: $(STAMP) ## grade every notebook under a folder: make grade-class DIR=submissions/ (OUT=grades WORKERS=2)
 	@test -n "$(DIR)" || { echo "Say which folder: make grade-class DIR=submissions/ (OUT=grades WORKERS=2)"; exit 2; }
-	$(PY) -m aiopen.classroom $(DIR) --out $(or $(OUT),grades) --workers $(or $(WORKERS),2)
+	$(PY) -m aiopen.teaching.classroom $(DIR) --out $(or $(OUT),grades) --workers $(or $(WORKERS),2)
 
 # No $(STAMP) here on purpose: the doctor reports what is missing instead of installing it.
 check: ## is this machine ready? packages, model file, browser, with a fix for each problem
 	@test -x $(PY) || { echo "No .venv yet: run 'make present' or 'make test' once, which set everything up."; exit 1; }
-	$(PY) -m aiopen.doctor
+	$(PY) -m aiopen.teaching.doctor
 
 clean: ## remove the virtual env, caches and artifacts
 	rm -rf $(VENV) artifacts .pytest_cache build *.egg-info grades

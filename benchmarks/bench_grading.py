@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiopen.classroom import grade_class
-from aiopen.exercises import solution_notebooks
+from aiopen.teaching.classroom import grade_class
+from aiopen.teaching.exercises import solution_notebooks
 
 LEARNERS_PER_EXERCISE = 5
 WORKERS = 2

@@ -15,14 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiopen.safety import PROBES, make_examples, run_probes, scan_artifact, scan_text, synthetic_records
-from aiopen.safety.probes import LIVE_MAX_NEW_TOKENS
+from aiopen.domain.safety import PROBES, make_examples, run_probes, scan_artifact, scan_text, synthetic_records
+from aiopen.domain.safety.probes import LIVE_MAX_NEW_TOKENS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import hostile_corpus  # noqa: E402 - the test corpus, shared with the tests
 
 SCAN_IN_A_FRESH_PROCESS = (
-    "import json, sys, time; from aiopen.safety import scan_artifact\n"
+    "import json, sys, time; from aiopen.domain.safety import scan_artifact\n"
     "start = time.perf_counter(); scan_artifact(sys.argv[1]); seconds = time.perf_counter() - start\n"
     f"{hostile_corpus.PEAK_MB}\n"
     "print(json.dumps([seconds, peak]))\n"
@@ -58,7 +58,7 @@ def measure() -> list[tuple[str, float, str]]:
     hostile_record = hostile_corpus.hostile_record()
     pii_hostile_s = _seconds(lambda: scan_text([hostile_record]))
 
-    from aiopen.lm import load_model
+    from aiopen.domain.lm import load_model
 
     model = load_model()
     battery_s = _seconds(lambda: run_probes(model, PROBES, n=8, temperature=0.7, seed=0, max_new_tokens=LIVE_MAX_NEW_TOKENS))

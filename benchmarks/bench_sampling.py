@@ -1,6 +1,6 @@
 """Speed and memory of the SmolLM2 sampling demo (issue 3). Targets in brackets.
 
-model_load_s [<= 3]            Wall time of a fresh Python process for ``from aiopen.lm import load_model;
+model_load_s [<= 3]            Wall time of a fresh Python process for ``from aiopen.domain.lm import load_model;
                                load_model()`` with the weight cache already built (imports included).
 next_token_ms [<= 150]         ``model.next_token_distribution`` on a new 32-token prompt (nothing cached):
                                median of 5 different prompts in this process.
@@ -15,7 +15,7 @@ sampling_slider_update_p95_ms [<= 15]
 kernel_private_mb [<= 150]     Private memory (Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup)
                                of a second process that loaded the model and ran one prompt while a first
                                process holds the model too: the memory-mapped weights are shared, so this
-                               is what each further kernel costs. The processes import aiopen.lm only
+                               is what each further kernel costs. The processes import aiopen.domain.lm only
                                (a real Jupyter kernel adds its own ~50-80 MB).
 """
 
@@ -28,13 +28,13 @@ import time
 
 import numpy as np
 
-WARM_LOAD = "import time; t = time.perf_counter(); from aiopen.lm import load_model; load_model(); print(time.perf_counter() - t)"
+WARM_LOAD = "import time; t = time.perf_counter(); from aiopen.domain.lm import load_model; load_model(); print(time.perf_counter() - t)"
 HOLD_MODEL = (
-    "import sys; from aiopen.lm import load_model; m = load_model(); m.next_token_distribution('Hello there'); "
+    "import sys; from aiopen.domain.lm import load_model; m = load_model(); m.next_token_distribution('Hello there'); "
     "print('ready', flush=True); sys.stdin.read()"
 )
 PRIVATE_MEMORY = (
-    "from aiopen.lm import load_model; m = load_model(); m.next_token_distribution('The capital of France is'); "
+    "from aiopen.domain.lm import load_model; m = load_model(); m.next_token_distribution('The capital of France is'); "
     "fields = dict(line.split(':') for line in open('/proc/self/smaps_rollup').read().splitlines()[1:]); "
     "print(sum(int(fields[k].split()[0]) for k in ('Private_Clean', 'Private_Dirty')) / 1024)"
 )
@@ -55,7 +55,7 @@ def _second_kernel_private_mb() -> float:
 
 
 def measure() -> list[tuple[str, float, str]]:
-    from aiopen.lm import load_model
+    from aiopen.domain.lm import load_model
     from aiopen.widgets.sampling import sampling_explorer
 
     model = load_model()  # builds the weight cache if it is missing, so the timings below are warm

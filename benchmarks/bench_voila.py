@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import nbformat  # noqa: E402
 
-from aiopen import publish  # noqa: E402
-from aiopen.serve import free_port  # noqa: E402
+from aiopen.serving import publish  # noqa: E402
+from aiopen.serving.launch import free_port  # noqa: E402
 from voila_support import FIRST_VIEW, kernel_pids, open_viewers, pss_mb, tick_first_box, wait_until_idle  # noqa: E402
 
 FLOOR_VIEW = ".bench-floor"

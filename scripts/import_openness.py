@@ -1,4 +1,4 @@
-"""Rebuild ``aiopen/data/openness_framework_evaluations.csv`` from the published evaluations.
+"""Rebuild ``aiopen/domain/data/openness_framework_evaluations.csv`` from the published evaluations.
 
 Two frameworks publish per-model, per-component openness evaluations as files in git
 repositories. This script reads them at pinned commits from local checkouts and writes
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import yaml
 
-OUT = Path(__file__).resolve().parents[1] / "aiopen" / "data" / "openness_framework_evaluations.csv"
+OUT = Path(__file__).resolve().parents[1] / "aiopen" / "domain" / "data" / "openness_framework_evaluations.csv"
 COLUMNS = ("model", "component", "status", "framework", "evaluated", "criterion", "value", "source", "published", "accessed", "verification", "notes")
 
-MOF_COMPONENTS = (  # MOF order, as aiopen/data/openness_mof_components.csv
+MOF_COMPONENTS = (  # MOF order, as aiopen/domain/data/openness_mof_components.csv
     "Model architecture", "Model parameters (Final)", "Evaluation results", "Model card", "Data card", "Technical report",
     "Sample model outputs", "Training code", "Inference code", "Evaluation code", "Evaluation data",
     "Supporting libraries and tools", "Research paper", "Datasets", "Data preprocessing code",

@@ -2,7 +2,7 @@
 
 Each exercise's table lists plausible *wrong* answers that must not pass (often with a
 word the feedback must contain, so the common mistake is named) and *correct variants*
-that must pass. Each entry is judged through ``aiopen.feedback.evaluate``, the path
+that must pass. Each entry is judged through ``aiopen.teaching.feedback.evaluate``, the path
 ``check("qN")`` takes: the question's fresh inputs (seeded here, so a failure can be
 replayed), the learner's namespace, the answer encoded as the grader receives it, and
 the judge. Every entry runs with several seeds: a wrong answer that passes for one set of
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from aiopen.feedback import PASS, Result, evaluate
+from aiopen.teaching.feedback import PASS, Result, evaluate
 
 SEEDS = (0, 1, 2)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Playwright, Request
 
-from aiopen.chromium import launch as launch_chromium
+from aiopen.serving.chromium import launch as launch_chromium
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about", "file", "chrome-extension"}

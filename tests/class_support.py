@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from aiopen.exercises import EXERCISES_DIR, SOLUTIONS_DIR, solution_notebooks
+from aiopen.teaching.exercises import EXERCISES_DIR, SOLUTIONS_DIR, solution_notebooks
 
 MARKER = "aiopen-hostile-marker"  # in the argv of processes a hostile notebook leaves behind
 ROOT = SOLUTIONS_DIR.parent
@@ -59,17 +59,17 @@ def _add(notebook: nbformat.NotebookNode, source: str, after_checker: bool = Tru
 
 HOSTILE = {  # learner -> a cell added to the untouched 04_artifacts exercise
     "h-patch-feedback": (
-        "import aiopen.feedback as fb\n"
+        "import aiopen.teaching.feedback as fb\n"
         "fb.judge = lambda exercise, question, request, reply: fb.Result(question, fb.PASS, 'Correct.')\n"
         "fb.evaluate = lambda exercise, question, namespace, seed=None: fb.Result(question, fb.PASS, 'Correct.')"
     ),
     "h-patch-checks": (
-        "from aiopen.checks import Question, artifacts\n"
+        "from aiopen.teaching.checks import Question, artifacts\n"
         "artifacts.QUESTIONS.update({q: Question(lambda rng: [], lambda reply: None) for q in artifacts.QUESTIONS})"
     ),
     "h-patch-answers": (
-        "import aiopen.answers\n"
-        "aiopen.answers.respond = lambda request, namespace: {'nonce': request['nonce'], 'answers': []}"
+        "import aiopen.teaching.answers\n"
+        "aiopen.teaching.answers.respond = lambda request, namespace: {'nonce': request['nonce'], 'answers': []}"
     ),
     "h-hook-prints": (
         "def fake(result):\n"
@@ -149,7 +149,7 @@ def make_class(folder: Path) -> dict[str, Expected]:
         nbformat.write(notebook, path)
         expected[f"{learner}/{name}.ipynb"] = outcome
 
-    from aiopen.checks import questions_for
+    from aiopen.teaching.checks import questions_for
 
     for index, solution in enumerate(solution_notebooks()):
         name = solution.stem

@@ -28,7 +28,8 @@ def browser():
 def jupyter_server(tmp_path_factory) -> Iterator[dict]:
     """The kit's Jupyter server (what `make present` runs) on a copy of slides/,
     so that a test run can never change the tracked deck."""
-    from aiopen.serve import deck_url, free_port, start_jupyter
+    from aiopen.serving.launch import free_port
+    from aiopen.serving.present import deck_url, start_jupyter
 
     root = tmp_path_factory.mktemp("present")
     shutil.copytree(REPO / "slides", root / "slides")

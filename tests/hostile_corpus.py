@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aiopen.safety import examples
-from aiopen.safety.examples import CANARY_NAME, _bin_unicode, _open_canary, _torch_style_pickle
+from aiopen.domain.safety import examples
+from aiopen.domain.safety.examples import CANARY_NAME, _bin_unicode, _open_canary, _torch_style_pickle
 
 TENSORS = {"layer.weight": (4, 3), "layer.bias": (4,)}
 

@@ -7,7 +7,7 @@ from itertools import combinations
 import numpy as np
 
 from answer_tables import Case, table_tests
-from aiopen.openness import MOF_COMPONENTS, OSAID_MAPPING, mof_class, models, osaid_from_release, osaid_verdict
+from aiopen.domain.openness import MOF_COMPONENTS, OSAID_MAPPING, mof_class, models, osaid_from_release, osaid_verdict
 
 EXERCISE = "01_openness"
 ALL = {c.name for c in MOF_COMPONENTS}

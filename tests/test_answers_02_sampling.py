@@ -244,7 +244,7 @@ def entropy_no_minus(probs):
 
 @pytest.fixture(scope="module")
 def model():
-    from aiopen.lm import load_model
+    from aiopen.domain.lm import load_model
 
     return load_model()
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from answer_tables import Case, table_tests
-from aiopen import costs, data
+from aiopen.domain import costs, data
 
 EXERCISE = "03_costs"
 MODEL = data.model("Llama 3.1 70B")

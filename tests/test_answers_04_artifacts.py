@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 
-from aiopen.checks.artifacts import CHECKPOINT_GLOBALS  # the notebook shows the same set (test_exercises)
+from aiopen.teaching.checks.artifacts import CHECKPOINT_GLOBALS  # the notebook shows the same set (test_exercises)
 from answer_tables import Case, table_tests
 
 EXERCISE = "04_artifacts"

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from answer_tables import Case, table_tests
-from aiopen.safety import wilson_interval
+from aiopen.domain.safety import wilson_interval
 
 EXERCISE = "05_probabilistic_testing"
 COUNTS = {"direct ask": (5, 8), "instruction override": (0, 8), "write backwards": (5, 8)}  # the seeded run

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from answer_tables import Case, table_tests
-from aiopen import costs, data
-from aiopen.openness import model as openness_model
-from aiopen.safety import load_probe_run, wilson_interval
+from aiopen.domain import costs, data
+from aiopen.domain.openness import model as openness_model
+from aiopen.domain.safety import load_probe_run, wilson_interval
 
 EXERCISE = "06_capstone"
 GPU, PRICE = data.gpu("H100 SXM"), data.default_price("H100 SXM")

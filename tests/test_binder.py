@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from aiopen.serve import REPO_DIR
+from aiopen.paths import REPO_DIR
 
 ENVIRONMENT = REPO_DIR / "environment.yml"
 POST_BUILD = REPO_DIR / "postBuild"

@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiopen import classroom
-from aiopen.exercises import SOLUTIONS_DIR
+from aiopen.teaching import classroom
+from aiopen.teaching.exercises import SOLUTIONS_DIR
 from class_support import ESCAPED_FILES, MARKER, make_class, processes_with
 
 pytestmark = [pytest.mark.notebook, pytest.mark.model]
@@ -32,7 +32,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     expected = make_class(folder)
     started = time.monotonic()
     run = subprocess.run(
-        [sys.executable, "-m", "aiopen.classroom", str(folder), "--out", str(out), "--workers", "2", "--cell-timeout", str(CELL_TIMEOUT_S), "--total-timeout", "300"],
+        [sys.executable, "-m", "aiopen.teaching.classroom", str(folder), "--out", str(out), "--workers", "2", "--cell-timeout", str(CELL_TIMEOUT_S), "--total-timeout", "300"],
         capture_output=True, text=True, timeout=1200,
     )
     seconds = time.monotonic() - started

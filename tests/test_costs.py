@@ -1,4 +1,4 @@
-"""aiopen.costs: the worked examples of facts.md sections 1c and 2, and plain-language errors."""
+"""aiopen.domain.costs: the worked examples of facts.md sections 1c and 2, and plain-language errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from aiopen import costs
+from aiopen.domain import costs
 
 KIB = 1024
 GIB = 2**30

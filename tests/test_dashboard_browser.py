@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from aiopen.dashboard import css_class, sections
+from aiopen.widgets.dashboard import css_class, sections
 from browser_support import Watch, drag_slider, figure_signature, screenshot, wait_for_change
 from voila_support import shared_voila
 
@@ -109,7 +109,7 @@ def test_an_uploaded_file_is_scanned_and_its_verdict_replaces_the_last_one(dashb
     bytes in a background thread and the verdict arrives; the next upload's verdict
     replaces it (an empty file: suspicious, nothing left of the DANGEROUS one). The view
     is shown again after the other Safety views: its figure must still update cleanly."""
-    from aiopen.safety import make_examples
+    from aiopen.domain.safety import make_examples
 
     page, _ = dashboard
     scope = open_view(page, "Safety", "Artifact scanner")

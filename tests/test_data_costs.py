@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from aiopen import costs, data
-from aiopen import openness as o
+from aiopen.domain import costs, data
+from aiopen.domain import openness as o
 
 NUMERIC = {
     "models": ("params", "training_tokens", "gpu_hours", "co2_t", "energy_mwh"),

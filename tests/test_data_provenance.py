@@ -10,7 +10,7 @@ The rule for "a number in a view module that is also in a data file" (test at th
 * numeric literals in the code itself count when they have 3 or more significant digits
   (1180 or 8192 count; round layout sizes such as 470 or 1200 and small constants such
   as 14 or 0.25 do not);
-* a data number is any number written in any cell of ``aiopen/data/*.csv`` (an ISO date
+* a data number is any number written in any cell of ``aiopen/domain/data/*.csv`` (an ISO date
   counts as its year), compared by value.
 
 Two digits in text is what catches "Meta rose from 54 to 60"; one would flag every "1"
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from aiopen import data
+from aiopen.domain import data
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGETS = ROOT / "aiopen" / "widgets"
@@ -155,7 +155,7 @@ def significant_digits(number: float) -> int:
 
 def names() -> list[str]:
     """Names the tables give to models, releases, accelerators and developers: identifiers, not figures."""
-    from aiopen import openness
+    from aiopen.domain import openness
 
     found = {m.name for m in data.models()} | {m.family for m in data.models()} | {g.name for g in data.gpus()}
     found |= {r.name for r in openness.models()} | {s.subject for s in openness.fmti_scores()}
@@ -218,7 +218,7 @@ def test_no_view_module_writes_a_number_that_is_in_a_data_file():
         repeated = view_numbers(path.read_text(encoding="utf-8"), strip) & sourced
         if repeated:
             offenders[path.name] = sorted(repeated)
-    assert not offenders, f"view modules repeat sourced numbers (read them from aiopen/data instead): {offenders}"
+    assert not offenders, f"view modules repeat sourced numbers (read them from aiopen/domain/data instead): {offenders}"
 
 
 # --- The import script's readers ---------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_rise_settings_for_the_projector(deck):
     rise = deck.metadata["rise"]
     # The same settings reach RISE from the server's nbconfig (see the autorun
     # extension for why); only autolaunch differs, the extension launches instead.
-    served = json.loads((DECK.parents[1] / "aiopen/jupyter/config/nbconfig/rise.json").read_text())
+    served = json.loads((DECK.parents[1] / "aiopen/serving/jupyter/config/nbconfig/rise.json").read_text())
     assert {k: v for k, v in rise.items() if k != "autolaunch"} == {k: v for k, v in served.items() if k != "autolaunch"}
     assert rise["autolaunch"] is True and rise["theme"] == "white"  # white: no web fonts
     assert (rise["width"], rise["height"]) == (1280, 720)

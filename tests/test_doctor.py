@@ -1,4 +1,4 @@
-"""`python -m aiopen.doctor`: one line per check, a fix for each problem, the right exit code."""
+"""`python -m aiopen.teaching.doctor`: one line per check, a fix for each problem, the right exit code."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aiopen import doctor
+from aiopen.teaching import doctor
 
 
 def test_runs_and_ends_with_a_summary() -> None:
-    run = subprocess.run([sys.executable, "-m", "aiopen.doctor"], capture_output=True, text=True, timeout=60)
+    run = subprocess.run([sys.executable, "-m", "aiopen.teaching.doctor"], capture_output=True, text=True, timeout=60)
     lines = run.stdout.strip().splitlines()
     assert lines[-1].startswith(("READY", "NOT READY"))
     assert any(line.startswith("ok    numpy ") for line in lines)

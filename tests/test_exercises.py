@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiopen import exercises, grade
-from aiopen.checks import questions_for
+from aiopen.teaching import exercises, grade
+from aiopen.teaching.checks import questions_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "solutions" / "nbval_sanitize.cfg"
@@ -24,7 +24,7 @@ def test_the_exercises_follow_the_talks_agenda_then_the_capstone() -> None:
 
 
 def test_exercises_have_not_drifted_from_solutions() -> None:
-    assert exercises.drift() == [], "Run `python -m aiopen.exercises` and commit exercises/."
+    assert exercises.drift() == [], "Run `python -m aiopen.teaching.exercises` and commit exercises/."
 
 
 def test_drift_check_cli_reports_a_changed_exercise(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_stubs_replace_answers_and_keep_hints() -> None:
 def test_the_notebook_allowlist_is_the_one_the_check_uses() -> None:
     import ast
 
-    from aiopen.checks.artifacts import CHECKPOINT_GLOBALS
+    from aiopen.teaching.checks.artifacts import CHECKPOINT_GLOBALS
 
     notebook = nbformat.read(exercises.EXERCISES_DIR / "04_artifacts.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if c.source.startswith("CHECKPOINT_GLOBALS"))

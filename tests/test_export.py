@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from aiopen import export
+from aiopen.serving import export
 from browser_support import Watch, screenshot
 
 pytestmark = pytest.mark.browser

@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiopen import grade, sandbox
-from aiopen.exercises import EXERCISES_DIR, SOLUTIONS_DIR
-from aiopen.feedback import FAIL, PASS, Result
+from aiopen.teaching import grade, sandbox
+from aiopen.teaching.exercises import EXERCISES_DIR, SOLUTIONS_DIR
+from aiopen.teaching.feedback import FAIL, PASS, Result
 
 
 def _notebook(*sources: str) -> nbformat.NotebookNode:
@@ -22,7 +22,7 @@ def _notebook(*sources: str) -> nbformat.NotebookNode:
 
 def test_check_calls_come_from_the_syntax_tree_not_the_text() -> None:
     notebook = _notebook(
-        'from aiopen.feedback import checker\ncheck = checker("04_artifacts")\n# check("q1") in a comment\nnote = \'check("q2")\'',
+        'from aiopen.teaching.feedback import checker\ncheck = checker("04_artifacts")\n# check("q1") in a comment\nnote = \'check("q2")\'',
         "def pickle_imports(data):\n    return set()",
         'check("q1")',
         '%time check("q2")',
@@ -35,7 +35,7 @@ def test_check_calls_come_from_the_syntax_tree_not_the_text() -> None:
 
 def test_the_exercise_is_read_from_the_checker_call(tmp_path: Path) -> None:
     path = tmp_path / "x.ipynb"
-    nbformat.write(_notebook('# checker("01_openness")', 'from aiopen.feedback import checker\ncheck = checker("04_artifacts")'), path)
+    nbformat.write(_notebook('# checker("01_openness")', 'from aiopen.teaching.feedback import checker\ncheck = checker("04_artifacts")'), path)
     assert grade.load(path)[1] == "04_artifacts"
     nbformat.write(_notebook('check = checker("99_nothing")'), path)
     with pytest.raises(grade.NotGradable, match="No checks"):
@@ -45,10 +45,10 @@ def test_the_exercise_is_read_from_the_checker_call(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "finding"),
     [
-        ("import aiopen.feedback as fb\nfb.judge = None", "imports the grading code (aiopen.feedback)"),
-        ("from aiopen.checks import artifacts", "imports the grading code (aiopen.checks)"),
-        ("from aiopen import answers", "imports the grading code (aiopen.answers)"),
-        ("__import__('aiopen.grade')", "names the grading code in a string"),
+        ("import aiopen.teaching.feedback as fb\nfb.judge = None", "imports the grading code (aiopen.teaching.feedback)"),
+        ("from aiopen.teaching.checks import artifacts", "imports the grading code (aiopen.teaching.checks)"),
+        ("from aiopen.teaching import answers", "imports the grading code (aiopen.teaching.answers)"),
+        ("__import__('aiopen.teaching.grade')", "names the grading code in a string"),
         ("get_ipython().events.register('post_run_cell', print)", "hooks into IPython (.events)"),
         ("get_ipython().input_transformers_post.append(str)", "hooks into IPython (.input_transformers_post)"),
         ("ip = get_ipython()\nip.run_cell = print", "hooks into IPython (.run_cell)"),
@@ -86,7 +86,7 @@ def test_a_kernel_that_cannot_start_interrupts_grading_and_scores_nothing(monkey
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aiopen.grade", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "aiopen.teaching.grade", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_cli_cannot_grade_what_is_not_an_exercise(tmp_path: Path) -> None:

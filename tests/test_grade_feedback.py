@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from aiopen import answers, feedback
-from aiopen.checks import BadReply, parse_reply, questions_for
-from aiopen.checks.artifacts import CHECKPOINT_GLOBALS
-from aiopen.feedback import FAIL, PASS, UNANSWERED, checker, evaluate, judge, request_for
+from aiopen.teaching import answers, feedback
+from aiopen.teaching.checks import BadReply, parse_reply, questions_for
+from aiopen.teaching.checks.artifacts import CHECKPOINT_GLOBALS
+from aiopen.teaching.feedback import FAIL, PASS, UNANSWERED, checker, evaluate, judge, request_for
 
 
 def _stub(*args: object) -> None:

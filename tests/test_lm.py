@@ -1,4 +1,4 @@
-"""aiopen.lm: the numpy SmolLM2 against an independent implementation, tokenizer, generation, limits.
+"""aiopen.domain.lm: the numpy SmolLM2 against an independent implementation, tokenizer, generation, limits.
 
 Reference logits come from Hugging Face transformers + torch loading the same GGUF
 (tests/data/make_lm_reference.py). Tolerance: 1e-3 absolute on the top-20 logits
@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiopen import gguf_loader
-from aiopen.lm import load_model
-from aiopen.sampling import entropy, softmax
+from aiopen.domain import gguf_loader
+from aiopen.domain.lm import load_model
+from aiopen.domain.sampling import entropy, softmax
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "lm_reference.json").read_text(encoding="utf-8"))
 LOGIT_TOLERANCE = 1e-3

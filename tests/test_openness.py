@@ -1,10 +1,10 @@
-"""aiopen.openness: MOF class arithmetic, OSAID verdicts, name matching, sourced data."""
+"""aiopen.domain.openness: MOF class arithmetic, OSAID verdicts, name matching, sourced data."""
 
 from __future__ import annotations
 
 import pytest
 
-from aiopen import openness as o
+from aiopen.domain import openness as o
 
 CLASS_III = ["Model architecture", "Model parameters (Final)", "Evaluation results", "Model card", "Data card", "Technical report"]
 CLASS_II_ADDS = ["Training code", "Inference code", "Evaluation code", "Evaluation data"]
@@ -204,10 +204,10 @@ def test_openness_category_is_derived_from_the_component_verdicts(release, categ
 
 def test_smollm2_reads_the_same_everywhere():
     """One source of truth: the cost tables' openness of SmolLM2 is the openness tables' reading."""
-    from aiopen import data
+    from aiopen.domain import data
 
     release = o.model("SmolLM2")
-    assert data.model("SmolLM2-135M").openness.category == o.category(release) == "weights"
+    assert o.category_of(data.model("SmolLM2-135M").release) == o.category(release) == "weights"
     assert release.components["Datasets"].status == "disputed"  # the paper says released; the EOSAI (Jun 2025) says partial
     openness_columns = {"openness", "weights", "training_code", "training_data"}
     assert not any(openness_columns & set(data.rows(t)[0]) for t in data.table_names() if not t.startswith("openness_"))

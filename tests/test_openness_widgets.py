@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import pytest
 
-from aiopen import openness as o
+from aiopen.domain import openness as o
 from aiopen.widgets import openness as w
 
 CLASS_III_REQUIRED = o.required_for_class(3)

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiopen import costs, sampling
-from aiopen.openness import MOF_COMPONENTS, osaid_check, osaid_from_release
-from aiopen.safety import (
+from aiopen.domain import costs, sampling
+from aiopen.domain.openness import MOF_COMPONENTS, osaid_check, osaid_from_release
+from aiopen.domain.safety import (
     SECRET,
     leaks_secret,
     load_probe_run,

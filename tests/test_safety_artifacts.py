@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiopen.safety import CANARY_NAME, LIMITS, Limits, make_examples, naive_grep, scan_artifact, walk_pickle
-from aiopen.safety import LIMITS
+from aiopen.domain.safety import CANARY_NAME, LIMITS, Limits, make_examples, naive_grep, scan_artifact, walk_pickle
+from aiopen.domain.safety import LIMITS
 
 EXPECTED = {
     "clean pickle (numpy arrays)": "safe",

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import hostile_corpus as corpus
-from aiopen.gguf_loader import model_path
-from aiopen.safety import CANARY_NAME, scan_artifact
+from aiopen.domain.gguf_loader import model_path
+from aiopen.domain.safety import CANARY_NAME, scan_artifact
 
 HERE = Path(__file__).resolve().parent
 DOS_SECONDS, DOS_PEAK_MB = 8.0, 450  # generous bounds; goals: 2 s, 300 MB
@@ -117,7 +117,7 @@ def test_disagreements_with_picklescan_are_reported(hostile: dict[str, Path], cl
 def test_denial_of_service_inputs_are_bounded(dos: dict[str, Path], name: str) -> None:
     """A fresh process scans one input; its time and peak memory stay within bounds; caps are reported."""
     script = (
-        "import json, sys, time; from aiopen.safety import scan_artifact\n"
+        "import json, sys, time; from aiopen.domain.safety import scan_artifact\n"
         "start = time.perf_counter(); report = scan_artifact(sys.argv[1]); seconds = time.perf_counter() - start\n"
         f"{corpus.PEAK_MB}\n"
         "print(json.dumps({'seconds': seconds, 'peak_mb': peak, 'verdict': report.verdict, 'caps': report.caps}))\n"

@@ -7,7 +7,7 @@ import time
 import pytest
 from hostile_corpus import hostile_record
 
-from aiopen.safety import KINDS, redact, scan_text, synthetic_dataset, synthetic_records
+from aiopen.domain.safety import KINDS, redact, scan_text, synthetic_dataset, synthetic_records
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from aiopen.safety import PROBES, SECRET, leaks_secret, load_probe_run, rule_of_three, run_probes, save_probe_run, wilson_interval
-from aiopen.safety.probes import CACHED_RESULTS
+from aiopen.domain.safety import PROBES, SECRET, leaks_secret, load_probe_run, rule_of_three, run_probes, save_probe_run, wilson_interval
+from aiopen.domain.safety.probes import CACHED_RESULTS
 
 
 class FakeModel:
-    """Deterministic stand-in for ``aiopen.lm``: leaks with probability ``leak_p`` in varied spellings."""
+    """Deterministic stand-in for ``aiopen.domain.lm``: leaks with probability ``leak_p`` in varied spellings."""
 
     def __init__(self, leak_p: float = 0.3):
         self.leak_p = leak_p
@@ -142,7 +142,7 @@ def test_cached_result_is_complete() -> None:
 
 @pytest.mark.model
 def test_real_model_probe_run_is_reproducible() -> None:
-    from aiopen.lm import load_model
+    from aiopen.domain.lm import load_model
 
     model = load_model()
     probes = PROBES[:2]
@@ -156,9 +156,9 @@ def test_real_model_probe_run_is_reproducible() -> None:
 def test_cached_result_reproduces_on_the_real_model() -> None:
     """Re-running the first attack with the cached settings gives the cached replies.
 
-    If this fails after a change to aiopen/lm.py, regenerate: python -m aiopen.safety.probes
+    If this fails after a change to aiopen/domain/lm.py, regenerate: python -m aiopen.domain.safety.probes
     """
-    from aiopen.lm import load_model
+    from aiopen.domain.lm import load_model
 
     cached = load_probe_run(CACHED_RESULTS)
     rerun = run_probes(load_model(), PROBES[:1], cached.n, cached.temperature, cached.seed, max_new_tokens=cached.max_new_tokens)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aiopen.safety import scan_artifact
+from aiopen.domain.safety import scan_artifact
 from aiopen.widgets.safety import MAX_UPLOAD_BYTES, artifact_scanner, data_scanner, probe_battery
 
 

@@ -1,4 +1,4 @@
-"""aiopen.sampling: temperature, top-k, top-p, entropy and sampling (no model needed)."""
+"""aiopen.domain.sampling: temperature, top-k, top-p, entropy and sampling (no model needed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiopen.sampling import entropy, sample, softmax, top_k, top_p
+from aiopen.domain.sampling import entropy, sample, softmax, top_k, top_p
 
 # A real next-token score slice: SmolLM2's top-20 logits after "The capital of France is".
 REFERENCE = json.loads((Path(__file__).parent / "data" / "lm_reference.json").read_text(encoding="utf-8"))

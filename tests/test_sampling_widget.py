@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aiopen import gguf_loader, sampling
-from aiopen.lm import load_model
+from aiopen.domain import gguf_loader, sampling
+from aiopen.domain.lm import load_model
 from aiopen.widgets.sampling import sampling_explorer
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from aiopen import sandbox
-from aiopen.sandbox import Limits, Sandbox
+from aiopen.teaching import sandbox
+from aiopen.teaching.sandbox import Limits, Sandbox
 from class_support import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def test_the_kernel_sees_only_what_python_needs(mode: str) -> None:
             "home": os.path.exists({str(Path.home() / ".bash_history")!r}) or os.path.exists("/root/.ssh"),
             "tmp": os.listdir("/tmp"),
             "own": os.path.basename(os.getcwd()),
-            "imports": __import__("aiopen.openness").openness.mof_class([]) is None,
+            "imports": __import__("aiopen.domain.openness").domain.openness.mof_class([]) is None,
         }}))
     """)
     assert seen["kit"] == sorted(p for p in (".venv", "aiopen") if (ROOT / p).exists())
@@ -151,7 +151,7 @@ def test_basic_mode_still_reclaims_every_process(tmp_path: Path) -> None:
     """Without namespaces the grader is a child subreaper: a double-forked daemon comes back to it and is killed."""
     script = textwrap.dedent(f"""
         import subprocess, sys
-        from aiopen.sandbox import Sandbox
+        from aiopen.teaching.sandbox import Sandbox
         daemon = "import os, sys, time\\nif os.fork() == 0:\\n    os.setsid()\\n    if os.fork() == 0:\\n        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(600)', '{MARKER}-basic'])\\n    os._exit(0)\\nos.wait()"
         with Sandbox(mode="basic") as box:
             subprocess.run(box.wrap([sys.executable, "-c", daemon]), **box.popen_kwargs())

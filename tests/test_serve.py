@@ -8,13 +8,14 @@ import subprocess
 import sys
 import urllib.request
 
-from aiopen.serve import REPO_DIR, free_port
+from aiopen.paths import REPO_DIR
+from aiopen.serving.launch import free_port
 
 
 def test_present_prints_a_working_deck_url():
     port = free_port(8960)
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiopen.serve", "present", "--port", str(port)],
+        [sys.executable, "-m", "aiopen.serving", "present", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_DIR,
     )
     try:

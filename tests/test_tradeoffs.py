@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from aiopen import data
-from aiopen import tradeoffs as t
+from aiopen.domain import data
+from aiopen.domain import tradeoffs as t
 from aiopen.widgets import tradeoffs as w
 
 DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")

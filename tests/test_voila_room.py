@@ -18,9 +18,9 @@ import urllib.request
 
 import pytest
 
-from aiopen import publish
-from aiopen.room import RoomKernelManager
-from aiopen.serve import free_port
+from aiopen.serving import publish
+from aiopen.serving.room import RoomKernelManager
+from aiopen.serving.launch import free_port
 from browser_support import Watch
 from voila_support import kernel_pids, open_viewers, pss_mb, stop, tick_first_box, wait_until_idle
 

@@ -21,8 +21,8 @@ import pytest
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
-from aiopen import publish
-from aiopen.room import STDERR_WITHHELD, Refused, asset_path, client_message
+from aiopen.serving import publish
+from aiopen.serving.room import STDERR_WITHHELD, Refused, asset_path, client_message
 from voila_support import shared_voila
 
 V1 = "v1.kernel.websocket.jupyter.org"
@@ -312,7 +312,7 @@ def test_a_room_server_prints_urls_another_machine_can_open():
 
 
 def test_a_room_server_refuses_viewers_without_its_token_and_answers_at_its_printed_address(tmp_path):
-    from aiopen.serve import free_port
+    from aiopen.serving.launch import free_port
     from voila_support import stop
 
     site = publish.stage(tmp_path, pool=0, deck_pool=0, host="0.0.0.0")

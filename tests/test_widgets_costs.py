@@ -8,7 +8,8 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from aiopen import data
+from aiopen.domain import data
+from aiopen.domain import openness as o
 from aiopen.widgets import costs as w
 
 
@@ -71,8 +72,8 @@ def test_chart_hover_shows_source_and_verification(chart):
 def test_chart_groups_by_openness(chart):
     chart.y_axis.value = "Training GPU-hours"
     by_name = {t.name: t for t in chart.figure.data}
-    assert len(by_name[data.OPENNESS_LABELS["open"]].x) == 9  # 8 Pythia + BLOOM
-    assert len(by_name[data.OPENNESS_LABELS["closed"]].x) == 1  # GPT-3
+    assert len(by_name[o.CATEGORY_LABELS["open"]].x) == 9  # 8 Pythia + BLOOM
+    assert len(by_name[o.CATEGORY_LABELS["closed"]].x) == 1  # GPT-3
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiopen import publish
-from aiopen.serve import free_port
+from aiopen.serving import publish
+from aiopen.serving.launch import free_port
 
 FIRST_VIEW = ".aiopen-view-release-checklist"  # the dashboard's first view
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from aiopen.serve import PLOTLY_ESM_ENV
+from aiopen.paths import PLOTLY_ESM_ENV
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ T = TypeVar("T", bound=Callable[..., Any])
 # Every plotly FigureWidget carries plotly's whole widget code (about 5 MB of ESM) in its
 # synced state, and anywidget parses it again for each figure on a page: nine figures,
 # 45 MB and nine parses, enough on two cores for anywidget's 2 s start-up watchdog to
-# fire. The kit's servers (aiopen.serve, aiopen.publish) serve that file themselves and
+# fire. The kit's servers (aiopen.serving.present, aiopen.serving.publish) serve that file themselves and
 # name its path in PLOTLY_ESM_ENV; a figure then ships a two-line module that imports it, which
 # the browser fetches and parses once per page. Elsewhere (Binder, nbval) figures stay
 # self-contained.

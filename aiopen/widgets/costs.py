@@ -4,8 +4,8 @@
 * :func:`inference_calculator` - memory, GPUs needed, decode ceiling, $ and kWh per million tokens.
 * :func:`small_vs_big` - a small and a big model side by side.
 
-Every number comes from ``aiopen/data/*.csv`` (with source and verification) or from
-the arithmetic in :mod:`aiopen.costs`. Controls are attributes of the returned
+Every number comes from ``aiopen/domain/data/*.csv`` (with source and verification) or from
+the arithmetic in :mod:`aiopen.domain.costs`. Controls are attributes of the returned
 container (``w.figure``, ``w.model``, ``w.precision`` ...) so tests can drive them.
 """
 
@@ -18,8 +18,9 @@ import re
 
 import ipywidgets as widgets
 
-from aiopen import costs
-from aiopen import data
+from aiopen.domain import costs
+from aiopen.domain import data
+from aiopen.domain import openness as o
 from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, show_message, status_line
 
 FIGURE_WIDTH = 1000
@@ -85,7 +86,7 @@ def _hover(model: data.Model, figure: str, template: str) -> str:
     basis = f" ({model.co2_basis})" if figure == "co2_t" and model.co2_basis else ""
     gpu = f"<br>on {html.escape(model.gpu_type)}" if figure == "gpu_hours" and model.gpu_type else ""
     return (
-        f"<b>{html.escape(model.name)}</b> - {html.escape(model.openness_label)}"
+        f"<b>{html.escape(model.name)}</b> - {html.escape(o.CATEGORY_LABELS[o.category_of(model.release)])}"
         f"<br>{_short(model.params)} parameters ({model.verification_of('params')})"
         f"<br>{template.format(value)}{html.escape(basis)}{gpu} ({model.verification_of(figure)})"
         f"<br>Source: {html.escape(model.provenance.source[:90])} (published {model.provenance.published}, read {model.provenance.accessed})"
@@ -101,7 +102,7 @@ def _training_series(figure: str, template: str) -> tuple[dict, list[str]]:
         if model.params is None or not value:  # None = not published; 0 cannot sit on a log axis
             missing.append(model.name)
             continue
-        category = model.openness.category if model.openness else None
+        category = o.category_of(model.release)
         xs, ys, texts, labels, positions = series[category]
         xs.append(model.params)
         ys.append(value)
@@ -122,7 +123,7 @@ def _names(items: list[str]) -> str:
 
 
 def _legend() -> str:
-    return "; ".join(f"{symbol} = {data.OPENNESS_LABELS[category]}" for category, (_, symbol) in OPENNESS_STYLE.items())
+    return "; ".join(f"{symbol} = {o.CATEGORY_LABELS[category]}" for category, (_, symbol) in OPENNESS_STYLE.items())
 
 
 def _training_caption(choice: str, series: dict, missing: list[str]) -> str:
@@ -159,7 +160,7 @@ def training_cost_chart() -> widgets.VBox:
         fig.add_scatter(
             mode="markers+text",
             textfont=dict(size=14),
-            name=data.OPENNESS_LABELS[category],
+            name=o.CATEGORY_LABELS[category],
             marker=dict(color=colour, symbol=symbol, size=13, line=dict(width=1, color="#222222")),
             hovertemplate="%{hovertext}<extra></extra>",
         )

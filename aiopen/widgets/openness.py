@@ -5,7 +5,7 @@
 * :func:`fmti_chart` - Stanford FMTI totals by developer, every published index.
 * :func:`lifecycle_comparison` - conventional software vs model lifecycle, side by side.
 
-Every value and every caption figure comes from :mod:`aiopen.openness`, :mod:`aiopen.lifecycle`
+Every value and every caption figure comes from :mod:`aiopen.domain.openness`, :mod:`aiopen.domain.lifecycle`
 and their sourced tables; this module only lays them out. Controls are
 attributes of the returned container (``w.figure``, ``w.sort``, ``w.checkboxes`` ...).
 """
@@ -17,8 +17,8 @@ import html
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from aiopen import lifecycle
-from aiopen import openness as o
+from aiopen.domain import lifecycle
+from aiopen.domain import openness as o
 from aiopen.widgets.common import GREY, OKABE_ITO, caption, figure_widget, guarded, panel, status_line
 
 WIDTH = 1180

@@ -13,7 +13,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from aiopen.safety import (
+from aiopen.domain.safety import (
     CANARY_NAME,
     KINDS,
     ProbeRun,
@@ -25,8 +25,8 @@ from aiopen.safety import (
     scan_text,
     synthetic_dataset,
 )
-from aiopen.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
-from aiopen.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
+from aiopen.domain.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
+from aiopen.domain.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
 from aiopen.widgets.common import GREY, OKABE_ITO, caption, enforce_bounds, figure_widget, guarded, panel, show_message, status_line
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,7 @@ def _run_summary(run: ProbeRun, live: bool) -> str:
 def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESULTS) -> widgets.VBox:
     """Leak rates per attack with 95 % Wilson intervals: cached by default, live on "Run live".
 
-    The model (``aiopen.lm.load_model()`` unless given) is loaded only on the first live run.
+    The model (``aiopen.domain.lm.load_model()`` unless given) is loaded only on the first live run.
     """
     temperature = widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f",
                                       style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
@@ -301,7 +301,7 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
         try:
             if state["model"] is None:
                 show_message(status, "Loading the model (a few seconds the first time)...")
-                from aiopen.lm import load_model
+                from aiopen.domain.lm import load_model
 
                 state["model"] = load_model()
             show_message(status, f"Sampling {n.value} replies for each attack...")
@@ -323,10 +323,10 @@ def probe_battery(model: object | None = None, cached: str | Path = CACHED_RESUL
 
 
 def _model_name(model: object) -> str:
-    from aiopen.lm import LanguageModel
+    from aiopen.domain.lm import LanguageModel
 
     if isinstance(model, LanguageModel):
-        from aiopen.gguf_loader import model_path
+        from aiopen.domain.gguf_loader import model_path
 
         return model_path().name
     return type(model).__name__

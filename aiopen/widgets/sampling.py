@@ -11,8 +11,8 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from aiopen import sampling
-from aiopen.lm import LanguageModel, load_model
+from aiopen.domain import sampling
+from aiopen.domain.lm import LanguageModel, load_model
 from aiopen.widgets.common import GREY, PALETTE, LiveBox, caption, enforce_bounds, figure_widget, guarded, scoped_css, show_message, status_line
 
 BARS = 15

@@ -1,10 +1,10 @@
 """"One size does not fit all", the other side of the costs: live views of
-:mod:`aiopen.tradeoffs`.
+:mod:`aiopen.domain.tradeoffs`.
 
 * :func:`benchmark_chart` - published scores of a small, a mid-size and a big model.
 * :func:`tuning_chart` - a fine-tuning run next to its base model's pre-training.
 
-Every number and caption comes from :mod:`aiopen.tradeoffs` and its sourced tables.
+Every number and caption comes from :mod:`aiopen.domain.tradeoffs` and its sourced tables.
 Controls are attributes of the returned container (``w.figure``, ``w.variant`` ...).
 """
 
@@ -15,7 +15,7 @@ import math
 
 import ipywidgets as widgets
 
-from aiopen import tradeoffs as t
+from aiopen.domain import tradeoffs as t
 from aiopen.widgets.common import OKABE_ITO, PALETTE, caption, figure_widget, guarded, panel, show_message, status_line
 
 WIDTH = 1180

@@ -1,6 +1,6 @@
 """Regenerate ``lm_reference.json``: next-token logits from an independent implementation.
 
-Hugging Face transformers + torch load the same GGUF file that ``aiopen.lm`` uses
+Hugging Face transformers + torch load the same GGUF file that ``aiopen.domain.lm`` uses
 (transformers dequantizes it and runs its own PyTorch Llama code and its own
 GGUF-to-tokenizer conversion), and we record, for a few prompts, the token ids
 and the top-20 next-token ids with their logits. Run it in a throwaway venv,
