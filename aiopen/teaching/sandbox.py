@@ -351,6 +351,11 @@ def _inside(spec: dict, command: list[str]) -> None:
     root = workdir + "/.root"  # the new root's mount point (the kernel sees an empty folder there)
     os.makedirs(root, exist_ok=True)
     _mount("tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=8m,mode=0755")
+    # A private /tmp first: what is bound below may live under /tmp (a clone in /tmp/..., its
+    # .venv), and a tmpfs mounted later would hide it.
+    for tmp in ("/tmp", "/dev/shm"):
+        os.makedirs(root + tmp, exist_ok=True)
+        _mount("tmpfs", root + tmp, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
     for path in spec["binds"]:
         if os.path.islink(path) and path in SYSTEM_DIRS:
             os.symlink(os.readlink(path), root + path)
@@ -363,9 +368,6 @@ def _inside(spec: dict, command: list[str]) -> None:
         _bind(path, _make_target(root, path, False))
     for name in DEVICES:
         _bind(f"/dev/{name}", _make_target(root, f"/dev/{name}", False), writable=True)
-    for tmp in ("/tmp", "/dev/shm"):
-        os.makedirs(root + tmp, exist_ok=True)
-        _mount("tmpfs", root + tmp, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=64m,mode=1777")
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     _bind(workdir, _make_target(root, workdir, True), writable=True, recursive=False)
