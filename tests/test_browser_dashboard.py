@@ -162,7 +162,7 @@ def test_the_deck_as_voila_slides_loads_offline(browser):
         page.keyboard.press("Space")
         page.wait_for_timeout(300)
     # All eleven figures drew their data, not an empty frame: Voila draws from widget
-    # state, which plotly fills only when a figure is displayed (see common.LiveBox).
+    # state, which plotly fills only when a figure is displayed (see common.View).
     drawn = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot =>
         plot.querySelector('.bars path, .scatterlayer .points path, .scatterlayer .js-line, .heatmaplayer image, .hm image')).length"""
     page.wait_for_function(f"() => ({drawn})() >= 11", timeout=60_000)

@@ -42,7 +42,7 @@ def test_artifact_scanner_changes_with_the_example(tmp_path: Path) -> None:
 
 def _finished(widget, timeout: float = 30) -> None:  # noqa: ANN001
     """Wait for the upload's background scan to end."""
-    thread = widget.job["thread"]
+    thread = widget.scan_thread
     if thread is not None:
         thread.join(timeout)
         assert not thread.is_alive()
@@ -100,7 +100,7 @@ def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: 
     assert "Scanning slow.pkl" in w.status.value and w.cancel.layout.display == "" and "No verdict" in w.report.value
     before = sum(data.figure.data[1].y)
     data.size.value = 200  # another widget's callback runs now, on the kernel's thread
-    assert sum(data.figure.data[1].y) > before and w.job["thread"].is_alive()
+    assert sum(data.figure.data[1].y) > before and w.scan_thread.is_alive()
     time.sleep(0.4)
     assert "s (it stops at 10 s)" in w.status.value  # the progress line moves
     slow.release.set()
