@@ -9,7 +9,7 @@ import pytest
 
 from aiopen.widgets.dashboard import css_class, sections
 from browser_support import Watch, drag_slider, figure_signature, screenshot, wait_for_change
-from voila_support import shared_voila
+from deck_support import draws_a_figure, read_deck, view_calls
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,9 @@ RENDER_ONLY = {"Probe battery"}
 
 
 @pytest.fixture(scope="module")
-def dashboard(browser):
+def dashboard(browser, voila_server):
     """The dashboard page, opened once for the module; the Watch is checked at the end."""
-    server = shared_voila()
+    server = voila_server
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     watch = Watch()
@@ -142,13 +142,13 @@ def test_no_request_left_the_machine_and_no_console_error(dashboard):
     watch.assert_clean()
 
 
-def test_the_deck_as_voila_slides_loads_offline(browser):
+def test_the_deck_as_voila_slides_loads_offline(browser, voila_server):
     """The deck through the kit's reveal template: slides, theme and widgets, all local."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     watch = Watch()
     watch.attach(page)
-    page.goto(shared_voila()["deck"])
+    page.goto(voila_server["deck"])
     page.locator(".reveal .slides section.present").first.wait_for(state="visible", timeout=180_000)
     leaves = page.evaluate("() => Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section')).length")
     assert leaves > 15
@@ -161,13 +161,14 @@ def test_the_deck_as_voila_slides_loads_offline(browser):
         screenshot(page, "voila-deck", f"{number:02d}.png")
         page.keyboard.press("Space")
         page.wait_for_timeout(300)
-    # All eleven figures drew their data, not an empty frame: Voila draws from widget
+    # Every figure of the deck drew its data, not an empty frame: Voila draws from widget
     # state, which plotly fills only when a figure is displayed (see common.View).
+    figures = sum(map(draws_a_figure, view_calls(read_deck())))
     drawn = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot =>
         plot.querySelector('.bars path, .scatterlayer .points path, .scatterlayer .js-line, .heatmaplayer image, .hm image')).length"""
-    page.wait_for_function(f"() => ({drawn})() >= 11", timeout=60_000)
+    page.wait_for_function(f"() => ({drawn})() >= {figures}", timeout=60_000)
     context.close()
     assert not watch.off_machine(), watch.off_machine()
     assert not watch.errors, watch.errors[:5]
-    # eleven figures, and plotly's widget code fetched once (see aiopen.widgets.common)
+    # every figure, and plotly's widget code fetched once (see aiopen.widgets.common)
     assert len([url for url in watch.requests if "plotly-widgetbundle.js" in url]) == 1

@@ -135,3 +135,12 @@ def test_lifecycle_comparison_shows_both_columns_with_sources():
     assert all(f"[{n}]" in view.table.value for n in range(1, 5))
     assert "Llama 3.1 405B took 30.84M H100 GPU-hours" in view.table.value  # read from models.csv
     assert "OLMo 7B and Pythia:" in view.table.value and "read 2026-11-30" in view.table.value
+
+
+def test_a_preset_moves_every_box_but_the_verdict_changes_once():
+    checklist = w.release_checklist()
+    changes = []
+    checklist.observe(changes.append, "check")
+    checklist.preset.value = f"Everything (all {len(o.MOF_COMPONENTS)})"
+    assert len(changes) == 1 and changes[0]["new"].mof_class == 1
+    assert all(box.value for box in checklist.checkboxes.values())
