@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiopen.paths import BUILD_DIR, DASHBOARD, DECK, PLOTLY_ESM_ENV, REPO_DIR
+from aiopen.paths import BUILD_DIR, DASHBOARD, DECK, JUPYTER_ASSETS, PLOTLY_ESM_ENV, REPO_DIR
 from aiopen.serving.launch import bundle_url, free_port, jupyter_env, publish_widget_bundle, serve_until_interrupted, wait_until_up
 
 STAGE_DIR = BUILD_DIR / "voila"
@@ -77,6 +77,7 @@ def asset_sources() -> dict[str, list[Path]]:
         f"reveal/dist/theme/{DECK_THEME}.css": [reveal / "theme" / "white.css", *deck_css],
         "reveal/dist/reveal.js": [reveal / "reveal.js"],
         "reveal/dist/plugin/notes.js": [reveal / "plugin" / "notes.js"],
+        "reveal/aiopen-reveal.css": [JUPYTER_ASSETS / "reveal" / "aiopen-reveal.css"],  # shared by the export and the Voila deck
         "plotly.min.js": [Path(plotly.__file__).parent / "package_data" / "plotly.min.js"],
         "jquery.min.js": [Path(nbclassic.__file__).parent / "static" / "components" / "jquery" / "jquery.min.js"],
     }
