@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import secrets
 import shutil
 import socket
@@ -229,7 +230,7 @@ def widget_bundle_url() -> str:
 def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = None) -> subprocess.Popen:
     """Start Voila on a staged site and return once it answers."""
     env = jupyter_env()
-    env["JUPYTER_PATH"] = f"{site.jupyter_path}:{env['JUPYTER_PATH']}"
+    env["JUPYTER_PATH"] = os.pathsep.join([str(site.jupyter_path), env["JUPYTER_PATH"]])  # ";" on Windows
     env[PLOTLY_ESM_ENV] = widget_bundle_url()
     command = [sys.executable, "-m", "aiopen.serving.room", str(site.notebooks), f"--port={port}", f"--Voila.token={token}"]
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
