@@ -94,6 +94,7 @@ def figure_widget(height: int = 420, width: int | None = None, **layout: Any) ->
 # Shared by every view: how labels size themselves, the controls' type size, panel widths.
 LABEL = {"description_width": "initial"}  # labels as wide as their text, never squeezed or cut
 PANEL_WIDTH = 1220  # the widest a view gets on a 1280x720 slide
+FIGURE_WIDTH = 1180  # a figure across the slide, in a 1200-pixel view
 CONTROL_CSS = (  # ``{scope}`` is a view family's CSS class
     # labels keep the width each control asks for (style.description_width), whatever a
     # slide theme's minimum label width says, so number inputs are never squeezed to nothing

@@ -21,7 +21,7 @@ from traitlets import Dict, Instance, observe
 from aiopen.domain import lifecycle
 from aiopen.domain import openness as o
 from aiopen.domain.wording import clipped, condensed
-from aiopen.widgets.common import GREY, OKABE_ITO, View, caption, discrete_colorscale, figure_widget, status_line
+from aiopen.widgets.common import FIGURE_WIDTH, GREY, OKABE_ITO, View, caption, discrete_colorscale, figure_widget, status_line
 
 SCOPE = "aiopen-openness"
 PANEL_CSS = (
@@ -30,7 +30,6 @@ PANEL_CSS = (
     f" .{SCOPE} .aiopen-panel table {{border-collapse:collapse;margin:2px 0}}"
     f" .{SCOPE} .aiopen-panel td {{padding:1px 6px 1px 0;border:none;line-height:1.25;text-align:left;vertical-align:middle}}"
 )
-FIGURE_WIDTH = 1180
 ROW_LABEL = {"description_width": "70px"}  # one label width for every control row of these views
 STATUS_STYLE = {  # code in the heatmap, colour, symbol, legend label: colour is never the only cue
     "unknown": (0, "#E3E3E3", "?", "? unknown"),

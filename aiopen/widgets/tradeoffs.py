@@ -16,9 +16,7 @@ import plotly.graph_objects as go
 from traitlets import Instance, Unicode, observe
 
 from aiopen.domain import tradeoffs as t
-from aiopen.widgets.common import LABEL, OKABE_ITO, PALETTE, View, caption, caption_html, figure_widget, padded_range, show_message, status_line
-
-FIGURE_WIDTH = 1180
+from aiopen.widgets.common import FIGURE_WIDTH, LABEL, OKABE_ITO, PALETTE, View, caption, caption_html, figure_widget, padded_range, show_message, status_line
 
 
 class TradeoffView(View):
