@@ -293,9 +293,9 @@ def test_defaults_loopback_bounded_messages_and_no_template_choice(tmp_path):
     config = json.loads((publish.stage(tmp_path, pool=0).root / "voila.json").read_text())
     assert config["Voila"]["ip"] == "127.0.0.1"
     assert config["Voila"]["tornado_settings"]["websocket_max_message_size"] == publish.UPLOAD_LIMIT_BYTES
-    from aiopen.widgets.safety import MAX_UPLOAD_BYTES
+    from aiopen.domain.safety import UPLOAD_BYTES
 
-    assert MAX_UPLOAD_BYTES < publish.UPLOAD_LIMIT_BYTES <= MAX_UPLOAD_BYTES + 4 * 2**20
+    assert UPLOAD_BYTES < publish.UPLOAD_LIMIT_BYTES <= UPLOAD_BYTES + 4 * 2**20
     assert config["VoilaConfiguration"]["allow_template_override"] == "NOTEBOOK"
     assert config["VoilaConfiguration"]["file_allowlist"] == []
 

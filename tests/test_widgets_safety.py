@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aiopen.domain.safety import load_probe_run, scan_artifact
-from aiopen.widgets.safety import MAX_UPLOAD_BYTES, artifact_scanner, data_scanner, probe_battery
+from aiopen.domain.safety import UPLOAD_BYTES, load_probe_run, scan_artifact
+from aiopen.widgets.safety import artifact_scanner, data_scanner, probe_battery
 
 
 class FakeModel:
@@ -63,7 +63,7 @@ def test_artifact_scanner_uploads(tmp_path: Path) -> None:
 def test_a_rejected_upload_clears_the_previous_verdict(tmp_path: Path) -> None:
     w = artifact_scanner(tmp_path)
     assert "SAFE" in w.report.value
-    _upload(w, "huge.pt", b"x", size=MAX_UPLOAD_BYTES + 1)
+    _upload(w, "huge.pt", b"x", size=UPLOAD_BYTES + 1)
     assert "larger than 50 MB" in w.status.value
     assert "SAFE" not in w.report.value and "No verdict" in w.report.value and "huge.pt was not scanned" in w.report.value
     assert sum(w.figure.data[0].y) == 0 and "Verdict" not in w.caption.value

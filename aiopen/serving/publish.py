@@ -29,6 +29,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiopen.domain.safety.limits import UPLOAD_BYTES
 from aiopen.paths import BUILD_DIR, DASHBOARD, DECK, JUPYTER_ASSETS, PLOTLY_ESM_ENV, REPO_DIR
 from aiopen.serving.launch import bundle_url, free_port, jupyter_env, publish_widget_bundle, serve_until_interrupted, wait_until_up
 
@@ -39,8 +40,8 @@ DECK_THEME = "aiopen"
 DEFAULT_PORT = 8866
 DEFAULT_POOL = 2
 # An upload reaches the kernel as one websocket message: the artifact scanner's own
-# limit (50 MB) plus room for the message envelope. Larger messages close the socket.
-UPLOAD_LIMIT_BYTES = 52 * 2**20
+# limit plus room for the message envelope. Larger messages close the socket.
+UPLOAD_LIMIT_BYTES = UPLOAD_BYTES + 2 * 2**20
 WIDGET_BUNDLE = "plotly-widgetbundle.js"  # plotly's widget code, served once per page (see widgets.common)
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listen on every interface; no other machine can open these
 

@@ -45,7 +45,6 @@ from aiopen.widgets.common import GREY, LABEL, OKABE_ITO, View, caption, caption
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = UPLOAD_BYTES
 VERDICT_COLOURS = {"safe": OKABE_ITO["bluish_green"], "suspicious": OKABE_ITO["orange"], "dangerous": OKABE_ITO["vermillion"]}
 TEXT_STYLE = "font-size:15px;line-height:1.35"
 
