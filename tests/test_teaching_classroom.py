@@ -19,7 +19,7 @@ import pytest
 
 from aiopen.teaching import classroom
 from aiopen.teaching.exercises import SOLUTIONS_DIR
-from class_support import ESCAPED_FILES, HOSTILE, MARKER, make_class, processes_with
+from class_support import ESCAPED_FILES, MARKER, make_class, processes_with
 
 pytestmark = [pytest.mark.notebook, pytest.mark.model]
 CELL_TIMEOUT_S = 40  # the endless notebook waits this long; model cells need well under it
@@ -68,7 +68,7 @@ def test_solutions_and_untouched_exercises_run_to_the_end_without_an_error(grade
 
 def test_hostile_notebooks_get_no_credit_and_leave_nothing_behind(graded: dict) -> None:
     hostile = {f: r for f, r in graded["rows"].items() if f.startswith("h-")}
-    assert set(hostile) == {f for f in graded["expected"] if f.startswith("h-")} and len(hostile) == len(HOSTILE)
+    assert set(hostile) == {f for f in graded["expected"] if f.startswith("h-")} and hostile  # every hostile one the generator wrote
     assert all(r["score"] == "0" for r in hostile.values())
     assert not any(path.exists() for path in ESCAPED_FILES)
     assert processes_with(MARKER) == []
