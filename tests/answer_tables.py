@@ -1,4 +1,4 @@
-"""The harness for the per-question answer tables (``tests/test_answers_*.py``).
+"""The harness for the per-question answer tables (``tests/test_teaching_answers_*.py``).
 
 Each exercise's table lists plausible *wrong* answers that must not pass (often with a
 word the feedback must contain, so the common mistake is named) and *correct variants*

@@ -1,4 +1,6 @@
-"""Shared fixtures: one headless Chromium and one Jupyter server per test session."""
+"""Session fixtures: one headless Chromium, one Jupyter server (what `make present` runs) and
+one Voila server (what `make dashboard` runs), each started when a test first asks for it and
+stopped when the session ends. No test depends on another having run first."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ def jupyter_server(tmp_path_factory) -> Iterator[dict]:
     so that a test run can never change the tracked deck."""
     from aiopen.serving.launch import free_port
     from aiopen.serving.present import deck_url, start_jupyter
+    from voila_support import stop
 
     root = tmp_path_factory.mktemp("present")
     shutil.copytree(REPO / "slides", root / "slides")
@@ -39,22 +42,22 @@ def jupyter_server(tmp_path_factory) -> Iterator[dict]:
     try:
         yield {"port": port, "token": token, "deck_url": deck_url(port, token), "root": root, "log": log}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except Exception:  # noqa: BLE001
-            process.kill()
+        stop(process)
 
 
-@pytest.fixture
-def watched_page(browser):
-    """A fresh 1280x720 page whose requests and console errors are recorded; the
-    test ends by asserting that nothing left localhost and nothing errored."""
-    from browser_support import Watch
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory) -> Iterator[dict]:
+    """A Voila server on a staged site (pools of 1): its port, site, log and the page URLs."""
+    from aiopen.serving import publish
+    from aiopen.serving.launch import free_port
+    from voila_support import stop
 
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    watch = Watch()
-    watch.attach(page)
-    yield page, watch
-    context.close()
+    root = tmp_path_factory.mktemp("voila")
+    site = publish.stage(root, pool=1, deck_pool=1)
+    port, log = free_port(8867), root / "voila.log"
+    process = publish.start_voila(site, port, log_path=log)
+    try:
+        yield {"port": port, "site": site, "log": log, "process": process,
+               "base": f"http://127.0.0.1:{port}", **publish.urls(site, "127.0.0.1", port)}
+    finally:
+        stop(process)

@@ -3,7 +3,10 @@ slides with their metadata, visible text and notes, and one way to compare text.
 
 from __future__ import annotations
 
+import ast
 import html
+import importlib
+import typing
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,3 +96,23 @@ def normalise(text: str) -> str:
     text = html.unescape(text).translate(TYPOGRAPHY).replace("…", "...")
     text = re.sub(r"[*_`]", "", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def view_calls(deck) -> list[str]:
+    """The live views the deck shows, in order: ``"module.function"`` of each code cell that
+    calls a view factory of ``aiopen.widgets`` (the setup cell only imports)."""
+    calls = []
+    for cell in deck.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                calls.append(f"{node.func.value.id}.{node.func.attr}")
+    return calls
+
+
+def draws_a_figure(call: str) -> bool:
+    """Whether the view ``call`` (``"module.function"``) builds returns a view with a plotly figure."""
+    module, function = call.split(".")
+    factory = getattr(importlib.import_module(f"aiopen.widgets.{module}"), function)
+    return "figure" in typing.get_type_hints(factory)["return"].class_trait_names()

@@ -3,7 +3,7 @@
 Every file is assembled from bytes here; nothing in this module unpickles
 anything. Each **hostile** file runs its payload when loaded the way a user would
 load it (:data:`HOSTILE` names the loader, :func:`load` implements each one, and
-``tests/test_safety_corpus.py`` proves it in a subprocess with a canary file).
+``tests/test_domain_safety_corpus.py`` proves it in a subprocess with a canary file).
 The payloads are harmless and visible: they create ``CANARY_NAME`` next to the
 file. torch and joblib are not installed, so their loaders are emulated the way
 they read files:

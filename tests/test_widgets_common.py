@@ -4,8 +4,10 @@ Voila can draw from widget state."""
 from __future__ import annotations
 
 import ipywidgets as widgets
+import plotly.graph_objects as go
+from traitlets import Instance
 
-from aiopen.widgets.common import enforce_bounds, figure_widget, guarded, panel, status_line
+from aiopen.widgets.common import View, enforce_bounds, figure_widget, guarded, status_line
 
 
 def test_guarded_shows_value_errors_as_plain_messages_and_swallows_the_rest():
@@ -23,20 +25,47 @@ def test_guarded_shows_value_errors_as_plain_messages_and_swallows_the_rest():
     assert bug() is None and "Something went wrong" in status.value and "KeyError" in status.value
 
 
-def test_displaying_a_panel_puts_its_nested_figures_data_into_widget_state():
-    figure = figure_widget()
-    box = panel("aiopen-test", [widgets.HBox([figure])], 600, figure=figure)
-    figure.add_bar(x=["a", "b"], y=[1, 2])  # drawn after the box was built, as widgets do
-    assert figure.get_state()["_widget_data"] == []  # plotly syncs only when displayed itself
+class Sketch(View):
+    """The smallest view: a figure, declared."""
+
+    scope = "aiopen-test"
+    width = 600
+    figure = Instance(go.FigureWidget)
+
+    def __init__(self):
+        figure = figure_widget()
+        super().__init__([widgets.HBox([figure])], figure=figure, status=status_line())
+
+
+def test_displaying_a_view_puts_its_nested_figures_data_into_widget_state():
+    box = Sketch()
+    box.figure.add_bar(x=["a", "b"], y=[1, 2])  # drawn after the box was built, as widgets do
+    assert box.figure.get_state()["_widget_data"] == []  # plotly syncs only when displayed itself
     box._repr_mimebundle_()
-    traces = figure.get_state()["_widget_data"]
+    traces = box.figure.get_state()["_widget_data"]
     assert len(traces) == 1 and list(traces[0]["y"]) == [1, 2]
-    assert box.figure is figure
+
+
+def test_a_view_is_laid_out_by_its_class():
+    box = Sketch()
+    assert box.layout.width == "600px" and "aiopen-test" in box._dom_classes
+    style = box.children[0].value
+    assert style.startswith("<style>") and ".aiopen-test .widget-label" in style and "{scope}" not in style
+
+
+def test_watched_controls_report_errors_in_the_views_status_line():
+    box = Sketch()
+    slider = widgets.IntSlider(value=1)
+
+    def refuse(change):
+        raise ValueError(f"{change['new']} is too many.")
+
+    box.watch(refuse, slider)
+    slider.value = 7
+    assert "7 is too many." in box.status.value
 
 
 def test_under_the_kits_servers_a_figure_ships_a_small_module_that_imports_plotly(monkeypatch):
-    import plotly.graph_objects as go
-
     from aiopen.widgets.common import PLOTLY_ESM_ENV, _figure_class
 
     monkeypatch.delenv(PLOTLY_ESM_ENV, raising=False)

@@ -72,8 +72,10 @@ def test_chart_hover_shows_source_and_verification(chart):
 def test_chart_groups_by_openness(chart):
     chart.y_axis.value = "Training GPU-hours"
     by_name = {t.name: t for t in chart.figure.data}
-    assert len(by_name[o.CATEGORY_LABELS["open"]].x) == 9  # 8 Pythia + BLOOM
-    assert len(by_name[o.CATEGORY_LABELS["closed"]].x) == 1  # GPT-3
+    published = [m for m in data.models() if m.params and m.gpu_hours]
+    for category, label in o.CATEGORY_LABELS.items():
+        assert len(by_name[label].x) == sum(o.category_of(m.release) == category for m in published), label
+    assert "GPT-3 175B" in by_name[o.CATEGORY_LABELS["closed"]].text
 
 
 @pytest.mark.parametrize(
@@ -196,3 +198,20 @@ def test_small_vs_big_405b_on_a_t4_is_sane(comparison):
     comparison.precision.value = "fp32"
     assert comparison.figure.data[1].y[1] == math.ceil(405_853_388_800 * 4 / 16e9)
     assert_no_error(comparison)
+
+
+def test_another_gpu_brings_its_price_and_one_new_report(calculator):
+    reports = []
+    calculator.observe(reports.append, "report")
+    calculator.gpu.value = "A100 40GB"
+    assert len(reports) == 1 and reports[0]["new"].gpu.name == "A100 40GB"
+    assert calculator.report.estimate.cost_per_million_tokens == pytest.approx(
+        data.default_price("A100 40GB").price_per_gpu_hour * calculator.report.estimate.gpu_hours_per_million_tokens)
+
+
+def test_picking_a_model_moves_the_size_and_stays_picked(calculator):
+    reports = []
+    calculator.observe(reports.append, "report")
+    calculator.model.value = "Llama 3.1 70B"
+    assert calculator.params.value == data.model("Llama 3.1 70B").params and calculator.model.value == "Llama 3.1 70B"
+    assert len(reports) == 1

@@ -1,44 +1,16 @@
-"""One Voila server (what `make dashboard` runs) shared by every test module that asks for it,
-and what a server's process tree holds (its kernels, their memory and CPU time).
-
-pytest would start one server per module for a session fixture defined outside
-conftest.py, so the server is a process-wide singleton, stopped at exit.
-"""
+"""What a Voila server's process tree holds (its kernels, their memory and CPU time), how to
+stop one, and what viewers do in Chromium. The session's shared server is
+the ``voila_server`` fixture in conftest.py."""
 
 from __future__ import annotations
 
-import atexit
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 from aiopen.serving import publish
-from aiopen.serving.launch import free_port
 
 FIRST_VIEW = ".aiopen-view-release-checklist"  # the dashboard's first view
-
-_server: dict | None = None
-
-
-def shared_voila() -> dict:
-    """Start (once) Voila on a staged site in a temporary folder; return its URLs and paths."""
-    global _server
-    if _server is None:
-        root = Path(tempfile.mkdtemp(prefix="aiopen-voila-"))
-        site = publish.stage(root, pool=1, deck_pool=1)
-        port = free_port(8867)
-        log = root / "voila.log"
-        process = start(site, port, log)
-        _server = {"port": port, "site": site, "log": log, "process": process,
-                   "base": f"http://127.0.0.1:{port}", **publish.urls(site, "127.0.0.1", port)}
-    return _server
-
-
-def start(site: publish.Site, port: int, log: Path) -> subprocess.Popen:
-    process = publish.start_voila(site, port, log_path=log)
-    atexit.register(stop, process)
-    return process
 
 
 def stop(process: subprocess.Popen) -> None:

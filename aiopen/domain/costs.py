@@ -204,3 +204,74 @@ def serving_estimate(
         batch1_tokens_per_s=_result(gpus * decode_tokens_per_s_ceiling(params, precision, bandwidth_bytes_per_s), "decode ceiling"),
         tokens_per_s=batch_decode_tokens_per_s_ceiling(weights, kv, batch, gpus, bandwidth_bytes_per_s),
     )
+
+
+@dataclass(frozen=True)
+class InferenceEstimate:
+    """Every figure of serving one model on one kind of device, per million tokens where it says so.
+
+    ``energy_kwh_per_million_tokens`` is ``None`` without a power figure for the device;
+    ``co2_kg_per_million_tokens`` is ``None`` without a carbon intensity that applies
+    (``co2_basis`` says which was used: ``"kWh"`` or ``"GPU-hour"``).
+    """
+
+    serving: ServingEstimate
+    gpu_memory_bytes: float
+    gpu_hours_per_million_tokens: float
+    cost_per_million_tokens: float
+    energy_kwh_per_million_tokens: float | None
+    co2_kg_per_million_tokens: float | None
+    co2_basis: str | None
+
+    @property
+    def weights_gb(self) -> float:
+        return self.serving.weights_bytes / 1e9
+
+    @property
+    def kv_gb(self) -> float:
+        return self.serving.kv_bytes / 1e9
+
+    @property
+    def gpu_memory_gb(self) -> float:
+        return self.gpu_memory_bytes / 1e9
+
+    @property
+    def memory_axis_gb(self) -> float:
+        """The largest of one device's memory and the memory needed: what a memory chart must show."""
+        return max(self.gpu_memory_bytes, self.serving.total_bytes) / 1e9
+
+
+def inference_estimate(
+    params: float,
+    precision: str,
+    gpu_memory_bytes: float,
+    bandwidth_bytes_per_s: float,
+    price_per_gpu_hour: float,
+    kv_bytes: float = 0.0,
+    batch: int = 1,
+    power_watts: float | None = None,
+    kg_co2_per_kwh: float | None = None,
+    kg_co2_per_gpu_hour: float | None = None,
+) -> InferenceEstimate:
+    """Memory, devices, decode ceilings, and dollars, energy and CO2 per million tokens.
+
+    CO2 comes from energy and ``kg_co2_per_kwh`` when both are known, else from device-hours
+    and ``kg_co2_per_gpu_hour``; each device draws ``power_watts`` the whole time.
+    """
+    serving = serving_estimate(params, precision, gpu_memory_bytes, bandwidth_bytes_per_s, kv_bytes, batch)
+    hours = gpu_hours_per_million_tokens(serving.gpus, serving.tokens_per_s)
+    energy = None if power_watts is None else energy_kwh_per_million_tokens(power_watts, serving.gpus, serving.tokens_per_s)
+    co2, basis = None, None
+    if kg_co2_per_kwh is not None and energy is not None:
+        co2, basis = co2_kg_from_energy(energy, kg_co2_per_kwh), "kWh"
+    elif kg_co2_per_gpu_hour is not None:
+        co2, basis = _result(hours * _non_negative(kg_co2_per_gpu_hour, "carbon intensity"), "CO2"), "GPU-hour"
+    return InferenceEstimate(
+        serving=serving,
+        gpu_memory_bytes=_positive(gpu_memory_bytes, "GPU memory"),
+        gpu_hours_per_million_tokens=hours,
+        cost_per_million_tokens=cost_per_million_tokens(price_per_gpu_hour, serving.gpus, serving.tokens_per_s),
+        energy_kwh_per_million_tokens=energy,
+        co2_kg_per_million_tokens=co2,
+        co2_basis=basis,
+    )

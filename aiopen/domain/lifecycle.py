@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from aiopen.domain import data
 from aiopen.domain import openness as o
+from aiopen.domain.wording import names
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::([^}]+))?\}")
 
@@ -30,9 +31,6 @@ class LifecycleRow:
     provenance: data.Provenance
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
 
 def _millions(value: float) -> str:
     return f"{value / 1e6:.4g}M"
@@ -41,12 +39,12 @@ def _millions(value: float) -> str:
 def _value(name: str, argument: str | None) -> str:
     releases = o.models()
     if name == "weights_only":
-        return _names([
+        return names([
             r.name for r in releases
             if r.components[o.WEIGHTS].says("yes", "partial") and r.components[o.TRAINING_CODE].says("no") and r.components[o.DATASETS].says("no")
         ])
     if name == "osi_meets":
-        return _names([r.name for r in releases if o.osaid_verdict(r.name).assessed_by == "OSI" and o.osaid_verdict(r.name).meets])
+        return names([r.name for r in releases if o.osaid_verdict(r.name).assessed_by == "OSI" and o.osaid_verdict(r.name).meets])
     if name == "gpu_hours" and argument:
         hours = data.model(argument).gpu_hours
         if hours is None:

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from aiopen.domain.data import Provenance, rows
+from aiopen.domain.wording import names
 
 # --- Model Openness Framework -------------------------------------------------------------
 
@@ -500,9 +501,6 @@ def _edition(edition: str) -> str:
     return FMTI_INDICES[edition].split(" (")[0]
 
 
-def _names(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
 
 def checklist_caption() -> str:
     """What the release checklist shows, with the frameworks' sources read from the tables."""
@@ -537,7 +535,7 @@ def fmti_caption() -> str:
         f"(mean {means[second]:g}) joined by grey lines; dotted lines mark the means. Top in {_edition(second)}: {top.subject} "
         f"({top.assessed}), {top.total:g}; {leader.subject}, the {_edition(first)} leader, {leader.total:g} → "
         f"{totals[second][leader.subject].total:g}. {_edition(latest)} ({len(newest)} developers, mean {means[latest]:g}) revised the "
-        f"indicators, so it is not comparable: {best.subject} {best.total:g} at the top, {_names(lowest)} {low:g}{leader_now}. "
+        f"indicators, so it is not comparable: {best.subject} {best.total:g} at the top, {names(lowest)} {low:g}{leader_now}. "
         "Source: github.com/stanford-crfm/fmti score files (hover)."
     )
 
@@ -552,6 +550,125 @@ def heatmap_facts(releases: Iterable[ModelRelease]) -> str:
     return (
         f"{len(releases)} releases: {unknown_share(releases):.0%} of cells unknown (no source rates them), {statuses.count('disputed')} disputed "
         f"(sources disagree; the hover gives every verdict). {len(with_weights)} of {len(releases)} release their final weights in every "
-        f"source's reading; only {_names(fully) if fully else 'none'} also release training code and datasets. "
+        f"source's reading; only {names(fully) if fully else 'none'} also release training code and datasets. "
         f"Sources: {'; '.join(ASSESSORS[a] for a in assessors)}."
     )
+
+
+# --- What the openness views show: a release's checklist, orderings ---------------------------
+
+
+@dataclass(frozen=True)
+class ClassProgress:
+    """How far a set of components goes towards one MOF class (classes are cumulative)."""
+
+    mof_class: int
+    required: int  # components this class requires, lower classes' included
+    missing: tuple[str, ...]  # required components not in the set
+    own_missing: tuple[str, ...]  # of those, the ones this class itself adds (short labels)
+    unmet_below: tuple[int, ...]  # lower classes (higher numbers) not met
+
+    @property
+    def done(self) -> int:
+        return self.required - len(self.missing)
+
+    @property
+    def share(self) -> float:
+        return self.done / self.required
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """What a release that ships ``components`` under an open (or restrictive) licence earns."""
+
+    components: tuple[str, ...]
+    licence_open: bool
+    mof_class: int | None
+    progress: tuple[ClassProgress, ...]  # Class III, II, I
+    osaid: OsaidVerdict
+
+
+def class_progress(components: Iterable[str], mof_class_: int) -> ClassProgress:
+    """Progress of ``components`` towards ``mof_class_`` (3, 2 or 1)."""
+    components = list(components)
+    missing = mof_missing(components, mof_class_)
+    return ClassProgress(
+        mof_class=mof_class_,
+        required=len(required_for_class(mof_class_)),
+        missing=tuple(missing),
+        own_missing=tuple(c.short_label for c in MOF_COMPONENTS if c.name in missing and c.mof_class == mof_class_),
+        unmet_below=tuple(k for k in sorted(CLASS_NAMES, reverse=True) if k > mof_class_ and mof_missing(components, k)),
+    )
+
+
+def check_release(components: Iterable[str], licence_open: bool) -> ReleaseCheck:
+    """The MOF class, the progress towards each class and the OSAID verdict of a release."""
+    components = tuple(components)
+    return ReleaseCheck(
+        components=components,
+        licence_open=licence_open,
+        mof_class=mof_class(components),
+        progress=tuple(class_progress(components, k) for k in sorted(CLASS_NAMES, reverse=True)),
+        osaid=osaid_from_release(components, licence_open),
+    )
+
+
+RELEASE_SORTS = ("Name (A-Z)", "Components released", "MOF class")
+
+
+def released_score(release: ModelRelease) -> float:
+    """Components released, a partial one counting half."""
+    return len(release.released) + 0.5 * len(release.with_status("partial"))
+
+
+def sort_releases(releases: Iterable[ModelRelease], by: str) -> list[ModelRelease]:
+    """``releases`` ordered by name, by components released (most first), or by MOF class (best first)."""
+    keys = {
+        "Name (A-Z)": lambda m: m.name.casefold(),
+        "Components released": lambda m: (-released_score(m), m.name.casefold()),
+        "MOF class": lambda m: (m.mof_class or 4, -released_score(m), m.name.casefold()),
+    }
+    if by not in keys:
+        raise ValueError(f"Sort by one of {', '.join(RELEASE_SORTS)}, not {by!r}.")
+    return sorted(releases, key=keys[by])
+
+
+FMTI_NAME_SORT = "Developer name"
+
+
+def fmti_editions() -> list[str]:
+    """FMTI index ids in the data, oldest first; the first two share one set of indicators."""
+    return sorted(fmti_means())
+
+
+def fmti_totals() -> dict[str, dict[str, float]]:
+    """Developer -> FMTI index id -> total."""
+    totals: dict[str, dict[str, float]] = {}
+    for score in fmti_scores():
+        totals.setdefault(score.subject, {})[score.edition] = score.total
+    return totals
+
+
+def _change_sort(first: str, second: str) -> str:
+    return f"Change {FMTI_INDICES[first]} → {FMTI_INDICES[second]}"
+
+
+def fmti_sorts() -> tuple[str, ...]:
+    """The FMTI chart's orders, named after the indices in the data."""
+    first, second, *_ = fmti_editions()
+    return (f"{FMTI_INDICES[second]} total", _change_sort(first, second), f"{FMTI_INDICES[first]} total", FMTI_NAME_SORT)
+
+
+def sort_developers(totals: Mapping[str, Mapping[str, float]], by: str) -> list[str]:
+    """Developers ordered top to bottom by one of :func:`fmti_sorts`; those without the value go last."""
+    first, second, *_ = fmti_editions()
+    missing = float("-inf")
+    keys = {
+        f"{FMTI_INDICES[second]} total": lambda d: -totals[d].get(second, missing),
+        _change_sort(first, second): lambda d: -(totals[d][second] - totals[d][first]) if {first, second} <= set(totals[d]) else float("inf"),
+        f"{FMTI_INDICES[first]} total": lambda d: -totals[d].get(first, missing),
+        FMTI_NAME_SORT: lambda d: 0,
+    }
+    if by not in keys:
+        raise ValueError(f"Sort by one of {', '.join(keys)}, not {by!r}.")
+    return sorted(sorted(totals, key=str.casefold), key=keys[by])

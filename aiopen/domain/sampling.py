@@ -15,6 +15,7 @@ Degeneration", ICLR 2020 (arXiv 1904.09751).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -138,3 +139,42 @@ def sample(probs: np.ndarray, n: int, seed: int | np.random.Generator | None = N
     indices = np.searchsorted(cumulative, draws, side="right")
     last_possible = np.flatnonzero(distribution)[-1]  # guards against rounding at the very top
     return np.minimum(indices, last_possible)
+
+
+# --- What the sampling explorer shows ---------------------------------------------------------
+
+
+def ranked(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``logits`` sorted high to low and the token ids in that order (ties: the lower id first)."""
+    scores = _as_vector(logits, "logits")
+    order = np.argsort(-scores, kind="stable")
+    return scores[order], order
+
+
+@dataclass(frozen=True, eq=False)
+class Reshaped:
+    """A next-token distribution reshaped by temperature, top-k and top-p, in the order it came in.
+
+    ``probs`` after temperature; ``kept`` after top-k and top-p (renormalised, 0 where cut);
+    ``count`` tokens can still be drawn; entropies in bits before and after the cut.
+    """
+
+    temperature: float
+    probs: np.ndarray
+    kept: np.ndarray
+    count: int
+    entropy: float
+    entropy_before: float
+
+    def bars(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first ``n`` probabilities split into the kept ones and the cut ones (0 elsewhere)."""
+        shown, is_kept = self.probs[:n], self.kept[:n] > 0
+        return np.where(is_kept, shown, 0.0), np.where(is_kept, 0.0, shown)
+
+
+def reshape(logits: np.ndarray, temperature: float = 1.0, k: int | None = None, p: float | None = None) -> Reshaped:
+    """Softmax at ``temperature``, then top-``k`` and top-``p`` when given (``None``: off)."""
+    probs = softmax(logits, temperature)
+    kept = probs if k is None else top_k(probs, k)
+    kept = kept if p is None else top_p(kept, p)
+    return Reshaped(temperature, probs, kept, int(np.count_nonzero(kept)), entropy(kept), entropy(probs))

@@ -162,6 +162,11 @@ class TuningComparison:
         """Derived: pre-training GPU-hours per fine-tuning GPU-hour."""
         return self.pre_training.gpu_hours / self.fine_tune.gpu_hours
 
+    @property
+    def longest_gpu_hours(self) -> float:
+        """The larger of the two runs' GPU-hours: how far a chart of both must reach."""
+        return max(self.pre_training.gpu_hours, self.fine_tune.gpu_hours)
+
 
 def tuning_vs_training() -> TuningComparison:
     """The table's fine-tuning run and the pre-training of the same base model."""

@@ -1,14 +1,16 @@
-"""The one headless Chromium the kit drives: Debian's, with flags that keep it offline.
+"""The headless Chromium the kit drives through Playwright, with flags that keep it offline.
 
-Used by ``make export`` (PDF printing), ``make check``, the browser tests and the
-Voila benchmark.
+Which browser: :func:`aiopen.paths.find_chromium` (an environment variable, the usual install
+locations, then a clear message); ``make export`` (the PDF) and ``make check`` use it. The
+tests, CI and the benchmarks launch Debian's Chromium (``aiopen.paths.CHROMIUM``) explicitly.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from aiopen.paths import CHROMIUM
+from aiopen.paths import ChromiumNotFound, find_chromium
 
 # Chromium's own update, sync and component traffic would otherwise try to leave the
 # machine (and count as requests off localhost); --no-sandbox lets it run as root in CI.
@@ -19,8 +21,10 @@ ARGS = [
 ]
 
 
-def launch(playwright: Any) -> Any:
-    """Start headless Chromium through Playwright; a missing browser is a plain error."""
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install chromium`).")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+def launch(playwright: Any, executable: Path | None = None) -> Any:
+    """Start a headless browser through Playwright: ``executable``, or :func:`find_chromium`'s.
+    A missing browser is a plain error."""
+    executable = executable or find_chromium()
+    if not Path(executable).is_file():
+        raise ChromiumNotFound(f"{executable} is missing: install it (Debian: `apt-get install chromium`).")
+    return playwright.chromium.launch(executable_path=str(executable), args=ARGS)

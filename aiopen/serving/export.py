@@ -25,10 +25,10 @@ import nbformat
 from aiopen.paths import BUILD_DIR, DECK, JUPYTER_ASSETS, REPO_DIR
 from aiopen.serving.chromium import launch as launch_chromium
 from aiopen.serving.publish import DECK_TEMPLATE, copy_assets, reveal_settings
+from aiopen.widgets.common import FIGURE_WIDTH  # what a figure that sizes itself to its container gets
 
 OUT_DIR = BUILD_DIR / "export"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-FIGURE_WIDTH = 1180  # figures that size themselves to their container get this width
 SNAPSHOT_NOTE = "Snapshot: hover and zoom work here; moving the controls needs the live deck (make present)."
 CELL_TIMEOUT_S = 300
 

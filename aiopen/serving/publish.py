@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import secrets
 import shutil
 import socket
@@ -28,7 +29,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiopen.paths import BUILD_DIR, DASHBOARD, DECK, PLOTLY_ESM_ENV, REPO_DIR
+from aiopen.domain.safety.limits import UPLOAD_BYTES
+from aiopen.paths import BUILD_DIR, DASHBOARD, DECK, JUPYTER_ASSETS, PLOTLY_ESM_ENV, REPO_DIR
 from aiopen.serving.launch import bundle_url, free_port, jupyter_env, publish_widget_bundle, serve_until_interrupted, wait_until_up
 
 STAGE_DIR = BUILD_DIR / "voila"
@@ -38,8 +40,8 @@ DECK_THEME = "aiopen"
 DEFAULT_PORT = 8866
 DEFAULT_POOL = 2
 # An upload reaches the kernel as one websocket message: the artifact scanner's own
-# limit (50 MB) plus room for the message envelope. Larger messages close the socket.
-UPLOAD_LIMIT_BYTES = 52 * 2**20
+# limit plus room for the message envelope. Larger messages close the socket.
+UPLOAD_LIMIT_BYTES = UPLOAD_BYTES + 2 * 2**20
 WIDGET_BUNDLE = "plotly-widgetbundle.js"  # plotly's widget code, served once per page (see widgets.common)
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listen on every interface; no other machine can open these
 
@@ -77,6 +79,7 @@ def asset_sources() -> dict[str, list[Path]]:
         f"reveal/dist/theme/{DECK_THEME}.css": [reveal / "theme" / "white.css", *deck_css],
         "reveal/dist/reveal.js": [reveal / "reveal.js"],
         "reveal/dist/plugin/notes.js": [reveal / "plugin" / "notes.js"],
+        "reveal/aiopen-reveal.css": [JUPYTER_ASSETS / "reveal" / "aiopen-reveal.css"],  # shared by the export and the Voila deck
         "plotly.min.js": [Path(plotly.__file__).parent / "package_data" / "plotly.min.js"],
         "jquery.min.js": [Path(nbclassic.__file__).parent / "static" / "components" / "jquery" / "jquery.min.js"],
     }
@@ -228,7 +231,7 @@ def widget_bundle_url() -> str:
 def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = None) -> subprocess.Popen:
     """Start Voila on a staged site and return once it answers."""
     env = jupyter_env()
-    env["JUPYTER_PATH"] = f"{site.jupyter_path}:{env['JUPYTER_PATH']}"
+    env["JUPYTER_PATH"] = os.pathsep.join([str(site.jupyter_path), env["JUPYTER_PATH"]])  # ";" on Windows
     env[PLOTLY_ESM_ENV] = widget_bundle_url()
     command = [sys.executable, "-m", "aiopen.serving.room", str(site.notebooks), f"--port={port}", f"--Voila.token={token}"]
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL

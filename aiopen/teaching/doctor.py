@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from aiopen.paths import CHROMIUM, MODEL_FILE, MODEL_MODULE, MODEL_PIN
+from aiopen.paths import MODEL_FILE, MODEL_MODULE, MODEL_PIN, ChromiumNotFound, find_chromium
 
 MIN_PYTHON = (3, 10)
 PACKAGES = ("jupyterlab", "nbclassic", "rise", "ipywidgets", "plotly", "anywidget", "voila", "numpy")
@@ -79,10 +81,12 @@ def check_rise_enabled(config_dirs: list[str] | None = None) -> Finding:
     )
 
 
-def check_browser(path: Path = CHROMIUM) -> Finding:
-    if path.is_file():
-        return Finding(OK, f"browser {path}")
-    return Finding(WARN, f"no browser at {path} (needed for the browser tests and PDF export)", "`sudo apt-get install chromium`")
+def check_browser(env: Mapping[str, str] = os.environ) -> Finding:
+    """A Chromium-family browser for the PDF export (and, on Linux, the browser tests)."""
+    try:
+        return Finding(OK, f"browser {find_chromium(env)}")
+    except ChromiumNotFound as error:
+        return Finding(WARN, "no browser for the PDF export and the browser tests", str(error))
 
 
 def check_playwright() -> Finding:

@@ -1,2 +1,3 @@
-"""Live widget views, one module per topic, each built on ``common`` and on the domain
-layer (never on ``aiopen.teaching`` or ``aiopen.serving``)."""
+"""Live views, one module per topic: each view is a class built on :class:`aiopen.widgets.common.View`
+whose figures come from the domain layer (never from ``aiopen.teaching`` or ``aiopen.serving``).
+``docs/architecture.md`` describes the pattern and follows a slider move through it."""

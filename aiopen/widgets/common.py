@@ -1,8 +1,10 @@
-"""What every live widget in the kit shares: palette, figure factory, captions, safe callbacks.
+"""What every live view in the kit shares: the :class:`View` base class, palette, sizes,
+control styles, the figure factory, captions and callbacks that never raise.
 
-The widgets are ipywidgets containers around a plotly ``FigureWidget``. They render
-in classic-notebook RISE, in JupyterLab and in Voila alike because they only use
-the standard widget manager (see README, "Why classic RISE").
+A view is an ipywidgets box around plotly ``FigureWidget`` figures; it renders in
+classic-notebook RISE, in JupyterLab and in Voila alike because it only uses the
+standard widget manager. ``docs/architecture.md`` follows a slider move from the browser
+through a view to the domain layer and back.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import functools
 import html
 import json
 import logging
+import math
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import plotly.io as pio
+from traitlets import Instance
 
 from aiopen.paths import PLOTLY_ESM_ENV
 
@@ -87,19 +91,45 @@ def figure_widget(height: int = 420, width: int | None = None, **layout: Any) ->
     return fig
 
 
-def scoped_css(scope: str, extra: str = "") -> widgets.HTML:
-    """A ``<style>`` block for one widget family (``scope`` is the container's CSS class).
+# Shared by every view: how labels size themselves, the controls' type size, panel widths.
+LABEL = {"description_width": "initial"}  # labels as wide as their text, never squeezed or cut
+PANEL_WIDTH = 1220  # the widest a view gets on a 1280x720 slide
+FIGURE_WIDTH = 1180  # a figure across the slide, in a 1200-pixel view
+CONTROL_CSS = (  # ``{scope}`` is a view family's CSS class
+    # labels keep the width each control asks for (style.description_width), whatever a
+    # slide theme's minimum label width says, so number inputs are never squeezed to nothing
+    ".{scope} .widget-label {{min-width:0 !important}}"
+    " .{scope} .widget-text input, .{scope} .widget-dropdown select {{min-width:3em}}"
+    # ToggleButtons: description and buttons on one line (classic notebook stacks them)
+    " .{scope} .widget-toggle-buttons {{display:flex;flex-direction:row;align-items:baseline}}"
+    " .{scope} .widget-toggle-buttons > .widget-label {{flex-shrink:0}}"
+    # one type size for every control, readable on a projector
+    " .{scope} .widget-label, .{scope} select, .{scope} input, .{scope} textarea, .{scope} button,"
+    " .{scope} .widget-readout, .{scope} .widget-checkbox label {{font-size:15px !important}}"
+    " .{scope} ul {{display:block;margin:2px 0;padding-left:22px}}"  # not reveal.js's inline-block lists
+)
 
-    Labels keep the width each control asks for (``style.description_width``), whatever
-    a slide theme's minimum label width says, so number inputs are never squeezed to nothing;
-    a ToggleButtons' description sits on the same line as its buttons.
-    """
+
+def discrete_colorscale(colours: list[str]) -> dict[str, Any]:
+    """A heatmap's ``colorscale``, ``zmin`` and ``zmax`` that draw the codes 0 .. n-1 in ``colours``,
+    one flat band each (layout arithmetic: where each band starts and ends on plotly's 0..1 scale)."""
+    scale: list[list] = []
+    for code, colour in enumerate(colours):
+        scale += [[code / len(colours), colour], [(code + 1) / len(colours), colour]]
+    return dict(colorscale=scale, zmin=-0.5, zmax=len(colours) - 0.5)
+
+
+def padded_range(longest: float, scale: str = "linear", room: float = 1.08) -> list[float]:
+    """An axis range from 0 to ``room`` times ``longest`` as plotly measures the axis (powers of ten
+    on a log axis, which then starts at 1), so bar labels and lines clear the edge (layout arithmetic)."""
+    return [0, math.log10(longest) * room] if scale == "log" else [0, longest * room]
+
+
+def scoped_css(scope: str, extra: str = "") -> widgets.HTML:
+    """The ``<style>`` block of one view family (``scope`` is its CSS class): :data:`CONTROL_CSS`
+    and the family's own ``extra`` rules."""
     return widgets.HTML(
-        f"<style>.{scope} .widget-label {{min-width:0 !important}}"
-        f" .{scope} .widget-text input, .{scope} .widget-dropdown select {{min-width:3em}}"
-        # ToggleButtons: description and buttons on one line (classic notebook stacks them)
-        f" .{scope} .widget-toggle-buttons {{display:flex;flex-direction:row;align-items:baseline}}"
-        f" .{scope} .widget-toggle-buttons > .widget-label {{flex-shrink:0}} {extra}</style>",
+        f"<style>{CONTROL_CSS.format(scope=scope)} {extra}</style>",
         layout=widgets.Layout(margin="0", height="0px", overflow="hidden"),
     )
 
@@ -116,30 +146,54 @@ def sync_figures(box: widgets.Box) -> None:
             sync_figures(child)
 
 
-class LiveBox(widgets.VBox):
-    """A VBox whose nested plotly figures are up to date in its widget state whenever
-    it is displayed (see :func:`sync_figures`)."""
+class View(widgets.VBox):
+    """A live view: the one way the kit builds a panel.
+
+    Written the way ipywidgets' own widgets are: a class whose parts (controls, figure,
+    texts, ``status`` and ``caption`` included) are declared as traits, built in ``__init__``
+and handed to ``View.__init__`` with the children that lay them out;
+    whose state is a trait computed by a domain function from its controls' values; and
+    whose drawing observes that trait (``@observe``). :meth:`watch` connects controls to
+    a callback guarded by the status line. A change that moves several controls at once
+    runs inside ``with self.hold_trait_notifications():``, so the state's notifications
+    are held and the view draws once, with the final state.
+
+    A subclass sets ``scope`` (its family's CSS class), ``width`` (pixels) and ``css``
+    (the family's own rules beside :data:`CONTROL_CSS`). When displayed, a view brings its
+    nested plotly figures' widget state up to date (see :func:`sync_figures`).
+    """
+
+    scope: ClassVar[str] = "aiopen-view"
+    width: ClassVar[int] = PANEL_WIDTH
+    css: ClassVar[str] = ""
+
+    status = Instance(widgets.HTML, help="where the view says, in plain words, what went wrong or what it is doing")
+    caption = Instance(widgets.HTML, allow_none=True, help="the figure's visible text alternative")
+
+    def __init__(self, children: list[widgets.Widget], **parts: Any) -> None:
+        super().__init__([scoped_css(self.scope, self.css), *children], layout=widgets.Layout(width=f"{self.width}px"), **parts)
+        self.add_class(self.scope)
+
+    def watch(self, callback: Callable[..., Any], *controls: widgets.Widget, names: str = "value") -> Callable[..., Any]:
+        """Call ``callback`` (guarded by the status line) when any of ``controls`` changes ``names``."""
+        handler = guarded(self.status)(callback)
+        for control in controls:
+            control.observe(handler, names=names)
+        return handler
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         sync_figures(self)
         return super()._repr_mimebundle_(**kwargs)
 
 
-def panel(scope: str, children: list[widgets.Widget], width: int, css: str = "", **parts: widgets.Widget) -> LiveBox:
-    """A widget family's outer box: its scoped CSS, a fixed width, and its controls and
-    figure as attributes (``panel(..., figure=fig).figure``) for tests and callers."""
-    box = LiveBox([scoped_css(scope, css), *children], layout=widgets.Layout(width=f"{width}px"))
-    box.add_class(scope)
-    for name, part in parts.items():
-        setattr(box, name, part)
-    return box
+def caption_html(text: str) -> str:
+    """The markup of a visible text alternative for a figure (alt text that sighted viewers can read too)."""
+    return f'<p class="aiopen-caption" role="note" style="font-size:14px;color:#444;margin:2px 0">{html.escape(text)}</p>'
 
 
-def caption(text: str) -> widgets.HTML:
-    """A visible text alternative for a figure (alt text that sighted viewers can read too)."""
-    return widgets.HTML(
-        f'<p class="aiopen-caption" role="note" style="font-size:14px;color:#444;margin:2px 0">{html.escape(text)}</p>'
-    )
+def caption(text: str = "") -> widgets.HTML:
+    """A caption widget showing ``text`` (see :func:`caption_html`)."""
+    return widgets.HTML(caption_html(text))
 
 
 def status_line() -> widgets.HTML:
@@ -196,4 +250,8 @@ def enforce_bounds(*controls: widgets.Widget) -> None:
         low, high = control.min, control.max
         control._register_validator(lambda _owner, _proposal, low=low: low, ["min"])
         control._register_validator(lambda _owner, _proposal, high=high: high, ["max"])
-        control._register_validator(lambda _owner, proposal, low=low, high=high: min(max(proposal.value, low), high), ["value"])
+        control._register_validator(lambda _owner, proposal, low=low, high=high: _clamped(proposal.value, low, high), ["value"])
+
+
+def _clamped(value: float, low: float, high: float) -> float:
+    return low if value < low else high if value > high else value

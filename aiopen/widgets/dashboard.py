@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 import ipywidgets as widgets
+from traitlets import Instance, Unicode, observe
 
 from aiopen.widgets.common import guarded, show_message, status_line
 
@@ -51,49 +52,69 @@ def css_class(title: str) -> str:
 
 
 class Section(widgets.VBox):
-    """One tab: a row of buttons (when there is more than one view) above the chosen view."""
+    """One tab: a row of buttons (when there is more than one view) above the chosen view.
+
+    State: ``shown`` (the title of the view on screen; views are built the first time they
+    are shown). Parts: ``picker``, ``status``, ``area``; ``built`` (title -> view).
+    """
+
+    shown = Unicode(None, allow_none=True, help="the title of the view on screen")
+    picker = Instance(widgets.ToggleButtons)
+    status = Instance(widgets.HTML)
+    area = Instance(widgets.Box)
 
     def __init__(self, views: dict[str, Factory]):
         self.factories = views
         self.built: dict[str, widgets.Widget] = {}
-        self.status = status_line()
-        self.area = widgets.Box(layout=widgets.Layout(min_height="420px"))
-        self.picker = widgets.ToggleButtons(options=list(views), value=None)
-        self.picker.add_class("aiopen-view-picker")
-        super().__init__([self.picker, self.status, self.area] if len(views) > 1 else [self.status, self.area])
-        self.picker.observe(guarded(self.status)(lambda change: self.show(change["new"])), "value")
+        parts = dict(
+            picker=widgets.ToggleButtons(options=list(views), value=None),
+            status=status_line(),
+            area=widgets.Box(layout=widgets.Layout(min_height="420px")),
+        )
+        parts["picker"].add_class("aiopen-view-picker")
+        p = parts
+        super().__init__([p["picker"], p["status"], p["area"]] if len(views) > 1 else [p["status"], p["area"]], **parts)
+        self.picker.observe(guarded(self.status)(self._on_pick), "value")
 
     def show(self, title: str | None = None) -> None:
         """Show ``title`` (the current or first view by default), building it on first use."""
-        title = title or self.picker.value or next(iter(self.factories))
-        if self.picker.value != title:
-            self.picker.value = title  # calls back into show() with the same title
-            return
-        if title not in self.built:
-            show_message(self.status, f"Loading {title} …")
-            view = self.factories[title]()
-            view.add_class(css_class(title))
-            self.built[title] = view
+        self.shown = title or self.shown or next(iter(self.factories))
+
+    def _on_pick(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.show(change["new"])
+
+    @observe("shown")
+    def _draw(self, _change: object = None) -> None:
+        self.picker.value = self.shown
+        if self.shown not in self.built:
+            show_message(self.status, f"Loading {self.shown} …")
+            view = self.factories[self.shown]()
+            view.add_class(css_class(self.shown))
+            self.built[self.shown] = view
             self.area.children = (*self.area.children, view)
             show_message(self.status, "")
         # Hide the others rather than take them out: a plotly figure taken out of the page and
         # shown again keeps its first, detached view, and every later update of the figure
         # failed there ("Error setting state" in the console).
         for name, view in self.built.items():
-            view.layout.display = None if name == title else "none"
+            view.layout.display = None if name == self.shown else "none"
 
 
 class Dashboard(widgets.VBox):
-    """The dashboard: ``tabs`` holds one :class:`Section` per topic."""
+    """The dashboard: one :class:`Section` per topic in ``tabs``; the selected tab's section shows its view.
+
+    Parts: ``tabs``; ``sections`` (tab title -> Section).
+    """
+
+    tabs = Instance(widgets.Tab)
 
     def __init__(self, layout: dict[str, dict[str, Factory]] | None = None):
-        layout = layout or sections()
-        self.sections = {title: Section(views) for title, views in layout.items()}
-        self.tabs = widgets.Tab(children=list(self.sections.values()), titles=list(self.sections))
-        super().__init__([self.tabs])
+        self.sections = {title: Section(views) for title, views in (layout or sections()).items()}
+        tabs = widgets.Tab(children=list(self.sections.values()), titles=list(self.sections), selected_index=0)
+        super().__init__([tabs], tabs=tabs)
         self.add_class("aiopen-dashboard")
         self.tabs.observe(self._on_tab, "selected_index")
-        self.tabs.selected_index = 0
         self._on_tab()
 
     def _on_tab(self, _change: object = None) -> None:

@@ -1,8 +1,11 @@
-"""The artifact scanner's hard caps, in one place (read by the scanner and its opcode walk)."""
+"""The artifact scanner's hard caps and clocks, in one place (read by the scanner, its opcode
+walk, and every front end that scans an upload)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,3 +27,36 @@ class Limits:
 
 
 LIMITS = Limits()
+
+UPLOAD_MB = 50  # the largest upload a live scanner takes
+UPLOAD_BYTES = UPLOAD_MB * 2**20
+SCAN_DEADLINE_S = 10.0  # an upload's scan stops here (the caps keep files under 10 MB near 1 s)
+
+
+@dataclass
+class ScanClock:
+    """A scan's ``should_stop`` (see :func:`aiopen.domain.safety.scan_artifact`): it stops the scan
+    once ``cancelled()`` says so or ``deadline_s`` has passed, and calls ``progress(elapsed_s)``
+    every ``every_s`` seconds meanwhile."""
+
+    deadline_s: float = SCAN_DEADLINE_S
+    cancelled: Callable[[], bool] = lambda: False
+    progress: Callable[[float], None] = lambda _elapsed: None
+    every_s: float = 0.25
+    started: float = field(default_factory=time.monotonic)
+    _reported: float = field(default=0.0, init=False, repr=False)
+
+    def elapsed(self) -> float:
+        """Seconds since the clock started."""
+        return time.monotonic() - self.started
+
+    def __call__(self) -> str | None:
+        if self.cancelled():
+            return "cancelled"
+        elapsed = self.elapsed()
+        if elapsed > self.deadline_s:
+            return f"stopped after {self.deadline_s:.0f} s"
+        if elapsed - self._reported >= self.every_s:
+            self._reported = elapsed
+            self.progress(elapsed)
+        return None

@@ -67,6 +67,26 @@ class DataScan:
     counts: dict[str, int]
     redacted: list[str]
 
+    @property
+    def flagged(self) -> list[int]:
+        """Indices of the records with at least one finding, in order."""
+        return sorted({f.record_index for f in self.findings})
+
+    @property
+    def clean(self) -> int:
+        """How many records have no finding."""
+        return len(self.redacted) - len(self.flagged)
+
+
+@dataclass(frozen=True)
+class PlantedScan:
+    """A seeded synthetic dataset scanned: how many items of each kind were planted, and the scan."""
+
+    records: int
+    seed: int
+    planted: dict[str, int]
+    scan: DataScan
+
 
 _NAMES = ("Alex Doe", "Sam Roe", "Kim Poe", "Jo Moe", "Lee Loe", "Ari Koe")
 _DOMAINS = ("example.com", "example.org", "example.net")
@@ -182,3 +202,10 @@ def scan_text(records: list[str]) -> DataScan:
         findings += [Finding(kind, index, start, end, _DETECTOR.get(kind, "regex"), clean) for start, end, kind in spans]
     counts = Counter(f.kind for f in findings)
     return DataScan(findings, {kind: counts.get(kind, 0) for kind in KINDS}, redacted)
+
+
+def scan_synthetic(n: int = 120, seed: int = 0) -> PlantedScan:
+    """Plant items in ``n`` synthetic records (seeded), scan them, and count what was planted per kind."""
+    dataset = synthetic_dataset(n, seed)
+    planted = Counter(kind for record in dataset for kind, _ in record.planted)
+    return PlantedScan(len(dataset), seed, {kind: planted.get(kind, 0) for kind in KINDS}, scan_text([r.text for r in dataset]))

@@ -159,6 +159,12 @@ class ProbeRun:
     def overall_interval(self) -> tuple[float, float]:
         return wilson_interval(self.k_total, self.n_total)
 
+    def error_bars(self) -> tuple[list[float], list[float]]:
+        """Each probe's and then the overall interval as distances above and below its rate."""
+        rates = [r.rate for r in self.results] + [self.overall_rate]
+        intervals = [r.interval for r in self.results] + [self.overall_interval]
+        return [high - rate for rate, (_, high) in zip(rates, intervals)], [rate - low for rate, (low, _) in zip(rates, intervals)]
+
 
 def run_probes(
     model: ChatModel,

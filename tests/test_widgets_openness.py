@@ -60,7 +60,7 @@ def test_heatmap_sort_changes_the_row_order():
     assert isinstance(heatmap.figure, go.FigureWidget)
     by_released = list(heatmap.figure.data[0].y)
     assert by_released[0] == "Pythia" and set(by_released[:3]) == {"Pythia", "BLOOM", "OLMo 7B"}
-    assert w.sort_models(o.models(), "Components released")[-1].name == by_released[-1]
+    assert o.sort_releases(o.models(), "Components released")[-1].name == by_released[-1]
     heatmap.sort.value = "Name (A-Z)"
     by_name = list(heatmap.figure.data[0].y)
     assert by_name == sorted(by_released, key=str.casefold) and by_name != by_released
@@ -103,9 +103,9 @@ def test_every_rated_heatmap_cell_names_its_sources_and_disputes_show_every_verd
 
 def test_sort_helpers_reject_unknown_orders():
     with pytest.raises(ValueError, match="Sort by one of"):
-        w.sort_models(o.models(), "by vibes")
+        o.sort_releases(o.models(), "by vibes")
     with pytest.raises(ValueError, match="Sort by one of"):
-        w.sort_developers({}, "by vibes")
+        o.sort_developers({}, "by vibes")
 
 
 def test_fmti_chart_sorts_highlights_and_toggles_the_revised_index():
@@ -126,7 +126,7 @@ def test_fmti_chart_sorts_highlights_and_toggles_the_revised_index():
     assert opacity["Meta"] == 1.0 and opacity["OpenAI"] < 1.0
     assert "Source:" in chart.figure.data[1].customdata[0]
     assert o.fmti_caption()[:60] in chart.caption.value and "mean 40.7" in chart.caption.value
-    assert w.fmti_sorts() == ("May 2024 total", "Change Oct 2023 → May 2024", "Oct 2023 total", "Developer name")
+    assert o.fmti_sorts() == ("May 2024 total", "Change Oct 2023 → May 2024", "Oct 2023 total", "Developer name")
 
 
 def test_lifecycle_comparison_shows_both_columns_with_sources():
@@ -135,3 +135,12 @@ def test_lifecycle_comparison_shows_both_columns_with_sources():
     assert all(f"[{n}]" in view.table.value for n in range(1, 5))
     assert "Llama 3.1 405B took 30.84M H100 GPU-hours" in view.table.value  # read from models.csv
     assert "OLMo 7B and Pythia:" in view.table.value and "read 2026-11-30" in view.table.value
+
+
+def test_a_preset_moves_every_box_but_the_verdict_changes_once():
+    checklist = w.release_checklist()
+    changes = []
+    checklist.observe(changes.append, "check")
+    checklist.preset.value = f"Everything (all {len(o.MOF_COMPONENTS)})"
+    assert len(changes) == 1 and changes[0]["new"].mof_class == 1
+    assert all(box.value for box in checklist.checkboxes.values())

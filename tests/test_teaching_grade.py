@@ -1,6 +1,6 @@
 """The grader: what it reads from a notebook's syntax, how it names tampering, its report and
 exit codes, and that a grading failure scores nothing. Whole classes of real notebooks
-(solutions, untouched exercises, broken and hostile ones) are graded in test_classroom.py."""
+(solutions, untouched exercises, broken and hostile ones) are graded in test_teaching_classroom.py."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 
 from aiopen.widgets.dashboard import css_class, sections
 from browser_support import Watch, drag_slider, figure_signature, screenshot, wait_for_change
-from voila_support import shared_voila
+from deck_support import draws_a_figure, read_deck, view_calls
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +21,23 @@ RENDER_ONLY = {"Probe battery"}
 
 
 @pytest.fixture(scope="module")
-def dashboard(browser):
-    """The dashboard page, opened once for the module; the Watch is checked at the end."""
-    server = shared_voila()
+def dashboard(browser, voila_server):
+    """The dashboard page, opened once for the module; the Watch is checked at the end.
+    What a new viewer first sees is recorded here, before any test moves the page on."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     watch = Watch()
     watch.attach(page)
-    page.goto(server["dashboard"])
+    page.goto(voila_server["dashboard"])
     page.locator(".aiopen-dashboard").wait_for(state="visible", timeout=120_000)
-    yield page, watch
+    page.locator(f".{css_class('Release checklist')}").wait_for(state="visible", timeout=60_000)
+    screenshot(page, "dashboard", "00-first-view.png")
+    first = {
+        "views": [name for name in (css_class(view) for _, view in VIEWS) if page.locator(f".{name}:visible").count()],
+        "code": page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor, pre.highlight").count(),
+        "text": page.inner_text("body"),
+    }
+    yield page, watch, first
     context.close()
 
 
@@ -82,17 +89,14 @@ def change_something(page, scope) -> None:
 
 
 def test_first_view_is_the_release_checklist_without_code(dashboard):
-    page, _ = dashboard
-    scope = page.locator(f".{css_class('Release checklist')}")
-    scope.wait_for(state="visible", timeout=60_000)
-    assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor, pre.highlight").count() == 0
-    assert "dashboard()" not in page.inner_text("body")
-    screenshot(page, "dashboard", "00-first-view.png")
+    _, _, first = dashboard
+    assert first["views"] == [css_class("Release checklist")]  # one view on screen, the first
+    assert first["code"] == 0 and "dashboard()" not in first["text"]
 
 
 @pytest.mark.parametrize(("tab", "view"), VIEWS, ids=[view for _, view in VIEWS])
 def test_view_renders_and_its_control_redraws_it(dashboard, tab, view):
-    page, _ = dashboard
+    page, watch, _ = dashboard
     scope = open_view(page, tab, view)
     if scope.locator(".js-plotly-plot").count():
         scope.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=90_000)
@@ -100,18 +104,19 @@ def test_view_renders_and_its_control_redraws_it(dashboard, tab, view):
     screenshot(page, "dashboard", f"{VIEWS.index((tab, view)) + 1:02d}-{css_class(view)}.png")
     if view in STATIC_VIEWS | RENDER_ONLY:
         assert scope.inner_text().strip()
-        return
-    change_something(page, scope)
+    else:
+        change_something(page, scope)
+    watch.assert_clean()
 
 
 def test_an_uploaded_file_is_scanned_and_its_verdict_replaces_the_last_one(dashboard, tmp_path):
     """The artifact scanner's upload, through the page's file input: the kernel scans the
     bytes in a background thread and the verdict arrives; the next upload's verdict
-    replaces it (an empty file: suspicious, nothing left of the DANGEROUS one). The view
-    is shown again after the other Safety views: its figure must still update cleanly."""
+    replaces it (an empty file: suspicious, nothing left of the DANGEROUS one). A view shown
+    again after others (as it is when the view tests ran first) must still update cleanly."""
     from aiopen.domain.safety import make_examples
 
-    page, _ = dashboard
+    page, watch, _ = dashboard
     scope = open_view(page, "Safety", "Artifact scanner")
     scope.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=90_000)
     time.sleep(0.5)  # let the first draw settle, as a viewer would before choosing a file
@@ -135,20 +140,21 @@ def test_an_uploaded_file_is_scanned_and_its_verdict_replaces_the_last_one(dashb
     upload(empty)
     report.filter(has_text="empty.pt").wait_for(timeout=30_000)
     assert "SUSPICIOUS" in report.inner_text() and "DANGEROUS" not in scope.inner_text()
-
-
-def test_no_request_left_the_machine_and_no_console_error(dashboard):
-    _, watch = dashboard
     watch.assert_clean()
 
 
-def test_the_deck_as_voila_slides_loads_offline(browser):
+def test_no_request_left_the_machine_and_no_console_error(dashboard):
+    _, watch, _ = dashboard
+    watch.assert_clean()
+
+
+def test_the_deck_as_voila_slides_loads_offline(browser, voila_server):
     """The deck through the kit's reveal template: slides, theme and widgets, all local."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     watch = Watch()
     watch.attach(page)
-    page.goto(shared_voila()["deck"])
+    page.goto(voila_server["deck"])
     page.locator(".reveal .slides section.present").first.wait_for(state="visible", timeout=180_000)
     leaves = page.evaluate("() => Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section')).length")
     assert leaves > 15
@@ -161,13 +167,14 @@ def test_the_deck_as_voila_slides_loads_offline(browser):
         screenshot(page, "voila-deck", f"{number:02d}.png")
         page.keyboard.press("Space")
         page.wait_for_timeout(300)
-    # All eleven figures drew their data, not an empty frame: Voila draws from widget
-    # state, which plotly fills only when a figure is displayed (see common.LiveBox).
+    # Every figure of the deck drew its data, not an empty frame: Voila draws from widget
+    # state, which plotly fills only when a figure is displayed (see common.View).
+    figures = sum(map(draws_a_figure, view_calls(read_deck())))
     drawn = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot =>
         plot.querySelector('.bars path, .scatterlayer .points path, .scatterlayer .js-line, .heatmaplayer image, .hm image')).length"""
-    page.wait_for_function(f"() => ({drawn})() >= 11", timeout=60_000)
+    page.wait_for_function(f"() => ({drawn})() >= {figures}", timeout=60_000)
     context.close()
     assert not watch.off_machine(), watch.off_machine()
     assert not watch.errors, watch.errors[:5]
-    # eleven figures, and plotly's widget code fetched once (see aiopen.widgets.common)
+    # every figure, and plotly's widget code fetched once (see aiopen.widgets.common)
     assert len([url for url in watch.requests if "plotly-widgetbundle.js" in url]) == 1

@@ -7,7 +7,7 @@ import time
 import pytest
 from hostile_corpus import hostile_record
 
-from aiopen.domain.safety import KINDS, redact, scan_text, synthetic_dataset, synthetic_records
+from aiopen.domain.safety import KINDS, redact, scan_synthetic, scan_text, synthetic_dataset, synthetic_records
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,13 @@ def test_a_hostile_megabyte_is_scanned_in_linear_time() -> None:
 def test_records_must_be_a_list_of_strings(records: object) -> None:
     with pytest.raises(ValueError, match="string"):
         scan_text(records)
+
+
+def test_a_synthetic_scan_counts_what_was_planted_and_what_was_found():
+    result = scan_synthetic(80, 3)
+    dataset = synthetic_dataset(80, 3)
+    for kind in KINDS:
+        assert result.planted[kind] == sum(k == kind for record in dataset for k, _ in record.planted)
+    assert result.scan.counts == scan_text([r.text for r in dataset]).counts and (result.records, result.seed) == (80, 3)
+    flagged = result.scan.flagged
+    assert flagged == sorted({f.record_index for f in result.scan.findings}) and result.scan.clean == result.records - len(flagged)

@@ -249,3 +249,44 @@ def test_liesenfeld_totals_are_out_of_14():
     assert "GPT-4" not in scores  # the index assessed ChatGPT (built on GPT-3.5), not GPT-4
     assert all(0 <= s.total <= s.out_of == 14 for s in scores.values())
     assert set(scores) <= {m.name for m in o.models()}
+
+
+def test_class_progress_counts_towards_each_cumulative_class():
+    ticked = CLASS_III[:-1]  # all of Class III but its last component
+    progress = {p.mof_class: p for p in o.check_release(ticked, True).progress}
+    assert [p.mof_class for p in o.check_release(ticked, True).progress] == [3, 2, 1]
+    three = progress[3]
+    assert (three.required, three.done, three.missing) == (len(o.required_for_class(3)), len(ticked), (CLASS_III[-1],))
+    assert three.share == pytest.approx(three.done / three.required) and three.unmet_below == ()
+    assert progress[2].unmet_below == (3,) and progress[1].unmet_below == (3, 2)
+    own = {c.short_label for c in o.MOF_COMPONENTS if c.mof_class == 1 and c.name in o.required_for_class(1)}
+    assert set(progress[1].own_missing) == own
+
+
+def test_a_checked_release_carries_its_class_and_verdict():
+    check = o.check_release(CLASS_III, False)
+    assert check.mof_class == 3 and check.components == tuple(CLASS_III) and not check.licence_open
+    assert check.osaid == o.osaid_from_release(CLASS_III, False)
+
+
+def test_release_orders_follow_the_components_released():
+    releases = o.models()
+    by_released = o.sort_releases(releases, "Components released")
+    scores = [o.released_score(m) for m in by_released]
+    assert scores == sorted(scores, reverse=True)
+    assert [m.name for m in o.sort_releases(releases, "Name (A-Z)")] == sorted((m.name for m in releases), key=str.casefold)
+    classes = [m.mof_class or 4 for m in o.sort_releases(releases, "MOF class")]
+    assert classes == sorted(classes)
+    assert set(o.RELEASE_SORTS) == {"Name (A-Z)", "Components released", "MOF class"}
+
+
+def test_fmti_orders_are_named_after_the_indices_in_the_data():
+    first, second, *_ = o.fmti_editions()
+    totals = o.fmti_totals()
+    by_change = o.sort_developers(totals, o.fmti_sorts()[1])
+    changes = [totals[d][second] - totals[d][first] for d in by_change if {first, second} <= set(totals[d])]
+    assert changes == sorted(changes, reverse=True)
+    assert all({first, second} <= set(totals[d]) for d in by_change[: len(changes)])  # the others go last
+    by_second = o.sort_developers(totals, o.fmti_sorts()[0])
+    assert [totals[d][second] for d in by_second if second in totals[d]] == sorted((t[second] for t in totals.values() if second in t), reverse=True)
+    assert o.sort_developers(totals, o.FMTI_NAME_SORT) == sorted(totals, key=str.casefold)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aiopen.domain import sampling
 from aiopen.domain.sampling import entropy, sample, softmax, top_k, top_p
 
 # A real next-token score slice: SmolLM2's top-20 logits after "The capital of France is".
@@ -130,3 +131,24 @@ def test_sample_frequencies_match_probabilities():
     counts = np.bincount(sample(probs, n, seed=2026), minlength=probs.size)
     sigma = np.sqrt(n * probs * (1 - probs))
     assert np.all(np.abs(counts - n * probs) <= 4 * sigma)
+
+
+def test_ranked_scores_go_high_to_low_with_their_ids():
+    logits = np.array([0.5, 2.0, -1.0, 2.0])
+    scores, ids = sampling.ranked(logits)
+    np.testing.assert_array_equal(ids, [1, 3, 0, 2])  # a tie keeps the lower id first
+    np.testing.assert_array_equal(scores, logits[ids])
+
+
+def test_reshape_is_softmax_then_top_k_then_top_p():
+    scores, _ = sampling.ranked(REAL_LOGITS)
+    shaped = sampling.reshape(scores, 0.7, 5, 0.9)
+    expected = sampling.top_p(sampling.top_k(sampling.softmax(scores, 0.7), 5), 0.9)
+    np.testing.assert_allclose(shaped.kept, expected)
+    assert shaped.count == np.count_nonzero(expected) and shaped.entropy == pytest.approx(sampling.entropy(expected))
+    assert shaped.entropy_before == pytest.approx(sampling.entropy(sampling.softmax(scores, 0.7)))
+    kept, cut = shaped.bars(8)
+    np.testing.assert_allclose(kept + cut, shaped.probs[:8])
+    assert np.count_nonzero(kept) == min(shaped.count, 8) and not np.any(kept * cut)
+    untouched = sampling.reshape(scores)
+    assert untouched.count == scores.size and np.array_equal(untouched.kept, untouched.probs)

@@ -1,5 +1,5 @@
-""""One size does not fit all", the capability and tuning side: sourced tables, the
-arithmetic behind the captions, and the two views driven in-kernel."""
+""""One size does not fit all", the capability and tuning side: sourced tables and the
+arithmetic behind the captions (the views: test_widgets_tradeoffs.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 
 from aiopen.domain import data
 from aiopen.domain import tradeoffs as t
-from aiopen.widgets import tradeoffs as w
 
 DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
 
@@ -73,23 +72,3 @@ def test_a_row_without_an_access_date_is_refused(tmp_path):
         csv.writer(handle).writerows([header, row])
     with pytest.raises(data.DataError, match="accessed"):
         data.check_table(table)
-
-
-def test_benchmark_chart_redraws_for_the_other_variant():
-    chart = w.benchmark_chart()
-    assert chart.figure.layout.width <= 1180 and chart.figure.layout.height <= 380
-    before = chart.figure.to_json()
-    assert [trace.name for trace in chart.figure.data] == t.models()
-    chart.variant.value = "base"
-    assert chart.figure.to_json() != before
-    assert list(chart.figure.data[0].x) == t.benchmarks("base")
-    assert "base (pre-trained)" in chart.caption.value and "aiopen-error" not in chart.status.value
-    assert "meta-llama/llama-models" in chart.figure.data[2].hovertext[0]
-
-
-def test_tuning_chart_switches_scale_and_caption():
-    chart = w.tuning_chart()
-    assert chart.figure.layout.xaxis.type == "log"
-    chart.scale.value = "Linear axis"
-    assert chart.figure.layout.xaxis.type == "linear" and "too small to see" in chart.caption.value
-    assert sorted(chart.figure.data[0].x) == [24, 1_022_362]

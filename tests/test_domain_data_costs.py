@@ -1,6 +1,6 @@
 """Integrity of the model-size cost tables: numbers that parse, derived cells marked, joins that resolve.
 
-The provenance columns of every table are tested in tests/test_data_provenance.py."""
+The provenance columns of every table are tested in tests/test_domain_data_provenance.py."""
 
 from __future__ import annotations
 

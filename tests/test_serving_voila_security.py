@@ -23,7 +23,6 @@ from tornado.websocket import WebSocketClosedError, websocket_connect
 
 from aiopen.serving import publish
 from aiopen.serving.room import STDERR_WITHHELD, Refused, asset_path, client_message
-from voila_support import shared_voila
 
 V1 = "v1.kernel.websocket.jupyter.org"
 REFUSED = "Message refused:"
@@ -105,8 +104,8 @@ def stderr_lines(seen: list[dict]) -> list[str]:
     return [m["content"]["text"] for m in seen if m["msg_type"] == "stream" and m["content"].get("name") == "stderr"]
 
 
-def test_a_client_cannot_execute_code_in_a_dashboard_kernel(tmp_path):
-    server = shared_voila()
+def test_a_client_cannot_execute_code_in_a_dashboard_kernel(voila_server, tmp_path):
+    server = voila_server
     canary = tmp_path / "canary.txt"
     code = f"open({str(canary)!r}, 'w').write('executed')"
     request = {"code": code, "silent": False, "store_history": True, "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
@@ -188,8 +187,8 @@ def test_well_formed_widget_messages_pass(name):
 
 
 @pytest.mark.parametrize("protocol", [None, V1])
-def test_hostile_messages_get_a_short_answer_and_the_channel_keeps_working(protocol):
-    server = shared_voila()
+def test_hostile_messages_get_a_short_answer_and_the_channel_keeps_working(voila_server, protocol):
+    server = voila_server
     corpus = REFUSED_V1 if protocol == V1 else REFUSED_LEGACY
     frames = [raw for raw, _ in corpus.values()]
     started = time.monotonic()
@@ -202,10 +201,10 @@ def test_hostile_messages_get_a_short_answer_and_the_channel_keeps_working(proto
     assert seen[-1]["msg_type"] == "kernel_info_reply"  # answered after all of them: the channel works
 
 
-def test_a_kernel_error_reaches_the_client_as_one_line_not_a_traceback():
+def test_a_kernel_error_reaches_the_client_as_one_line_not_a_traceback(voila_server):
     """A well-formed comm_open the widget library rejects, and a widget update with a wrong
     value: the kernel logs a traceback (install paths included), the page gets one line."""
-    server = shared_voila()
+    server = voila_server
     url = channel_url(server)
     seen, _ = run(exchange(url, [v1_message("comm_info_request", {})], V1, until="comm_info_reply"))
     comms = next(m for m in seen if m["msg_type"] == "comm_info_reply")["content"]["comms"]
@@ -220,8 +219,8 @@ def test_a_kernel_error_reaches_the_client_as_one_line_not_a_traceback():
     assert "Traceback" in server["log"].read_text()  # kept for whoever runs the server
 
 
-def test_an_oversized_message_closes_that_socket_and_nothing_else():
-    server = shared_voila()
+def test_an_oversized_message_closes_that_socket_and_nothing_else(voila_server):
+    server = voila_server
     oversized = v1_message("comm_msg", {"comm_id": "c1", "data": {"pad": "x" * (publish.UPLOAD_LIMIT_BYTES + 1024)}})
     started = time.monotonic()
     seen, hung_up = run(exchange(channel_url(server), [oversized], V1, listen_s=20))
@@ -259,8 +258,8 @@ def test_other_template_paths_are_404(path):
     assert getattr(refused.value, "status_code", None) == 404
 
 
-def test_hostile_paths_get_a_clean_answer():
-    server = shared_voila()
+def test_hostile_paths_get_a_clean_answer(voila_server):
+    server = voila_server
     log_before = len(server["log"].read_text())
     answers = {}
     for path in [f"voila/templates/{p}" for p in TEMPLATE_PATHS] + OTHER_PATHS:
@@ -281,8 +280,8 @@ def test_hostile_paths_get_a_clean_answer():
     assert "Uncaught exception" not in server["log"].read_text()[log_before:]
 
 
-def test_files_beside_the_notebooks_are_not_served():
-    server = shared_voila()
+def test_files_beside_the_notebooks_are_not_served(voila_server):
+    server = voila_server
     for path in ("voila/files/dashboard.ipynb", "voila/files/voila.json"):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{server['base']}/{path}", timeout=30)
@@ -294,9 +293,9 @@ def test_defaults_loopback_bounded_messages_and_no_template_choice(tmp_path):
     config = json.loads((publish.stage(tmp_path, pool=0).root / "voila.json").read_text())
     assert config["Voila"]["ip"] == "127.0.0.1"
     assert config["Voila"]["tornado_settings"]["websocket_max_message_size"] == publish.UPLOAD_LIMIT_BYTES
-    from aiopen.widgets.safety import MAX_UPLOAD_BYTES
+    from aiopen.domain.safety import UPLOAD_BYTES
 
-    assert MAX_UPLOAD_BYTES < publish.UPLOAD_LIMIT_BYTES <= MAX_UPLOAD_BYTES + 4 * 2**20
+    assert UPLOAD_BYTES < publish.UPLOAD_LIMIT_BYTES <= UPLOAD_BYTES + 4 * 2**20
     assert config["VoilaConfiguration"]["allow_template_override"] == "NOTEBOOK"
     assert config["VoilaConfiguration"]["file_allowlist"] == []
 

@@ -7,7 +7,7 @@ import pytest
 
 from aiopen.domain import gguf_loader, sampling
 from aiopen.domain.lm import load_model
-from aiopen.widgets.sampling import sampling_explorer
+from aiopen.widgets.sampling import BARS, sampling_explorer
 
 @pytest.fixture(scope="module")
 def explorer():
@@ -56,7 +56,7 @@ def test_top_k_and_top_p_turn_bars_grey(explorer):
     reset(explorer)
     explorer.top_k.value = "3"
     kept, cut = bars(explorer)
-    assert np.count_nonzero(kept) == 3 and np.count_nonzero(cut) == 12
+    assert np.count_nonzero(kept) == 3 and np.count_nonzero(cut) == BARS - 3
     explorer.top_k.value = "off"
     explorer.top_p.value = explorer.top_p.min  # 0.05: only " Paris" is needed
     kept, cut = bars(explorer)
@@ -87,14 +87,14 @@ def test_empty_prompt_shows_a_message_and_clears_the_chart(explorer):
 @pytest.mark.model
 def test_long_prompt_says_it_was_truncated(explorer):
     reset(explorer, "open " * 2000)  # 10,000 characters
-    assert "last 512 tokens" in explorer.status.value
-    assert len(explorer.figure.data[0].y) == 15
+    assert f"last {explorer.model.max_prompt_tokens} tokens" in explorer.status.value
+    assert len(explorer.figure.data[0].y) == BARS
 
 
 @pytest.mark.model
 def test_emoji_and_non_latin_prompt(explorer):
     reset(explorer, "🤖🚀 日本語 Grüße")
-    assert explorer.status.value == "" and len(explorer.figure.data[0].y) == 15
+    assert explorer.status.value == "" and len(explorer.figure.data[0].y) == BARS
 
 
 @pytest.mark.model

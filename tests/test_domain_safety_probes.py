@@ -163,3 +163,13 @@ def test_cached_result_reproduces_on_the_real_model() -> None:
     cached = load_probe_run(CACHED_RESULTS)
     rerun = run_probes(load_model(), PROBES[:1], cached.n, cached.temperature, cached.seed, max_new_tokens=cached.max_new_tokens)
     assert rerun.results[0].samples == cached.results[0].samples
+
+
+def test_error_bars_are_each_interval_around_its_rate():
+    run = load_probe_run(CACHED_RESULTS)
+    above, below = run.error_bars()
+    rates = [r.rate for r in run.results] + [run.overall_rate]
+    intervals = [r.interval for r in run.results] + [run.overall_interval]
+    assert len(above) == len(below) == len(run.results) + 1
+    for rate, (low, high), up, down in zip(rates, intervals, above, below):
+        assert rate + up == pytest.approx(high) and rate - down == pytest.approx(low) and up >= 0 and down >= 0

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aiopen.domain.safety import scan_artifact
-from aiopen.widgets.safety import MAX_UPLOAD_BYTES, artifact_scanner, data_scanner, probe_battery
+from aiopen.domain.safety import UPLOAD_BYTES, load_probe_run, scan_artifact
+from aiopen.widgets.safety import artifact_scanner, data_scanner, probe_battery
 
 
 class FakeModel:
@@ -42,7 +42,7 @@ def test_artifact_scanner_changes_with_the_example(tmp_path: Path) -> None:
 
 def _finished(widget, timeout: float = 30) -> None:  # noqa: ANN001
     """Wait for the upload's background scan to end."""
-    thread = widget.job["thread"]
+    thread = widget.scan_thread
     if thread is not None:
         thread.join(timeout)
         assert not thread.is_alive()
@@ -63,7 +63,7 @@ def test_artifact_scanner_uploads(tmp_path: Path) -> None:
 def test_a_rejected_upload_clears_the_previous_verdict(tmp_path: Path) -> None:
     w = artifact_scanner(tmp_path)
     assert "SAFE" in w.report.value
-    _upload(w, "huge.pt", b"x", size=MAX_UPLOAD_BYTES + 1)
+    _upload(w, "huge.pt", b"x", size=UPLOAD_BYTES + 1)
     assert "larger than 50 MB" in w.status.value
     assert "SAFE" not in w.report.value and "No verdict" in w.report.value and "huge.pt was not scanned" in w.report.value
     assert sum(w.figure.data[0].y) == 0 and "Verdict" not in w.caption.value
@@ -100,7 +100,7 @@ def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: 
     assert "Scanning slow.pkl" in w.status.value and w.cancel.layout.display == "" and "No verdict" in w.report.value
     before = sum(data.figure.data[1].y)
     data.size.value = 200  # another widget's callback runs now, on the kernel's thread
-    assert sum(data.figure.data[1].y) > before and w.job["thread"].is_alive()
+    assert sum(data.figure.data[1].y) > before and w.scan_thread.is_alive()
     time.sleep(0.4)
     assert "s (it stops at 10 s)" in w.status.value  # the progress line moves
     slow.release.set()
@@ -140,7 +140,7 @@ def test_choosing_an_example_replaces_a_running_upload_scan(tmp_path: Path, slow
 def test_probe_battery_shows_the_cached_result_without_a_model() -> None:
     w = probe_battery()
     bars = w.figure.data[0]
-    assert list(bars.x)[-1] == "overall" and len(bars.x) == 7
+    assert list(bars.x) == [*(p.name for p in load_probe_run().results), "overall"]
     assert all(0 <= y <= 1 for y in bars.y) and bars.error_y.array is not None
     assert "Cached result from" in w.summary.value and "seed 0" in w.summary.value
     assert "Rule of three" in w.summary.value

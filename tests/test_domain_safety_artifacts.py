@@ -7,13 +7,14 @@ import pickle
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from aiopen.domain.safety import CANARY_NAME, LIMITS, Limits, make_examples, naive_grep, scan_artifact, walk_pickle
+from aiopen.domain.safety import CANARY_NAME, LIMITS, Limits, ScanClock, make_examples, naive_grep, scan_artifact, walk_pickle
 from aiopen.domain.safety import LIMITS
 
 EXPECTED = {
@@ -199,3 +200,15 @@ def test_a_text_argument_is_searched_only_so_far_for_its_end() -> None:
     """A protocol-0 STRING with no end of line in megabytes: a cap, not a walk over the whole file."""
     report = scan_artifact(b"S'" + b"a" * (3 * 2**20))
     assert report.verdict == "suspicious" and report.caps[0].startswith("a text argument longer than")
+
+
+def test_a_scan_clock_stops_on_cancel_or_deadline_and_reports_progress_meanwhile():
+    cancelled, seen = [False], []
+    clock = ScanClock(deadline_s=60, cancelled=lambda: cancelled[0], progress=seen.append, every_s=0.0)
+    assert clock() is None and seen and seen[0] >= 0
+    cancelled[0] = True
+    assert clock() == "cancelled"
+    late = ScanClock(deadline_s=0.5, started=time.monotonic() - 1)
+    assert late() == "stopped after 0 s"  # the deadline, in whole seconds
+    report = scan_artifact(b"\x80\x04N.", should_stop=ScanClock(deadline_s=0.0, started=time.monotonic() - 1))
+    assert report.verdict != "safe" and report.caps

@@ -68,7 +68,8 @@ def test_solutions_and_untouched_exercises_run_to_the_end_without_an_error(grade
 
 def test_hostile_notebooks_get_no_credit_and_leave_nothing_behind(graded: dict) -> None:
     hostile = {f: r for f, r in graded["rows"].items() if f.startswith("h-")}
-    assert len(hostile) >= 10 and all(r["score"] == "0" for r in hostile.values())
+    assert set(hostile) == {f for f in graded["expected"] if f.startswith("h-")} and hostile  # every hostile one the generator wrote
+    assert all(r["score"] == "0" for r in hostile.values())
     assert not any(path.exists() for path in ESCAPED_FILES)
     assert processes_with(MARKER) == []
 

@@ -33,7 +33,8 @@ def test_failures_decide_the_exit_code(monkeypatch, capsys) -> None:
 
 
 def test_optional_items_only_warn(tmp_path: Path) -> None:
-    assert doctor.check_browser(tmp_path / "no-such-browser").status == doctor.WARN
+    missing = doctor.check_browser({"AIOPEN_CHROMIUM": str(tmp_path / "no-such-browser")})
+    assert missing.status == doctor.WARN and "AIOPEN_CHROMIUM" in missing.fix
     assert doctor.check_rise_enabled([str(tmp_path)]).status == doctor.WARN
 
 

@@ -4,11 +4,17 @@ deck takes a while to run its cells on two cores."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 
 import pytest
 
 from browser_support import drag_slider, figure_signature, screenshot, wait_for_change
+from deck_support import draws_a_figure, read_deck, view_calls
+from deck_support import slides as deck_slides
+
+from aiopen.serving.present import deck_url
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +83,7 @@ def test_rise_opens_in_presentation_mode_with_code_hidden(deck):
 def test_steps_through_every_slide_and_saves_screenshots(deck):
     page, _, _ = deck
     leaves = slides(page)
-    assert len(leaves) >= 20, f"the deck should have its ~20 slides, found {len(leaves)}"
+    assert len(leaves) == len(deck_slides(read_deck())), [s["title"] for s in leaves]
     for number, slide in enumerate(leaves, start=1):
         go_to(page, slide)
         indices = page.evaluate("() => Reveal.getIndices()")
@@ -90,14 +96,15 @@ def test_steps_through_every_slide_and_saves_screenshots(deck):
 def test_every_widget_slide_renders_its_widget(deck):
     page, _, _ = deck
     widget_slides = [s for s in slides(page) if s["widgets"]]
-    assert len(widget_slides) >= 13, [s["title"] for s in widget_slides]
+    views = view_calls(read_deck())
+    assert len(widget_slides) == len(views), [s["title"] for s in widget_slides]
     for slide in widget_slides:
         go_to(page, slide)
         present = page.locator(".reveal .slides section.present:not(.stack)")
         box = present.locator(".jupyter-widgets").first.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 100, f"widget not visible on {slide['title']!r}"
     plotted = [s["title"] for s in widget_slides if s["plots"]]
-    assert len(plotted) >= 11, plotted
+    assert len(plotted) == sum(map(draws_a_figure, views)), plotted
 
 
 # How far the present slide's visible content reaches, in page pixels. An element
@@ -243,12 +250,38 @@ def test_a_late_widget_manager_restore_keeps_the_live_views(deck):
     watch.assert_clean()
 
 
-def test_reloading_the_page_restarts_cleanly(deck):
+def own_deck(jupyter_server: dict, name: str, **metadata) -> str:
+    """The URL of a copy of the deck called ``name`` (its ``aiopen`` metadata updated with
+    ``metadata``). Pages of one notebook share its session and kernel: a test that reloads or
+    breaks its page uses its own copy, so the module's page keeps its kernel whatever runs first."""
+    slides = jupyter_server["root"] / "slides"
+    deck = json.loads((slides / "ai_in_the_open.ipynb").read_text(encoding="utf-8"))
+    deck["metadata"]["aiopen"].update(metadata)
+    (slides / f"{name}.ipynb").write_text(json.dumps(deck), encoding="utf-8")
+    shutil.copyfile(slides / "ai_in_the_open.css", slides / f"{name}.css")  # RISE asks for <notebook>.css
+    return deck_url(jupyter_server["port"], jupyter_server["token"], deck=f"slides/{name}.ipynb")
+
+
+@pytest.fixture
+def page_and_watch(browser):
+    """A fresh 1280x720 page whose requests and console errors are recorded."""
+    from browser_support import Watch
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    watch = Watch()
+    watch.attach(page)
+    yield page, watch
+    context.close()
+
+
+def test_reloading_the_page_restarts_cleanly(jupyter_server, page_and_watch):
     """A presenter who reloads gets the same live deck: the extension sees a kernel
     that already ran the deck, deletes that session and loads the page again with a
-    fresh kernel (see the autorun extension). Last in this file: it replaces the page the other
-    tests use."""
-    page, watch, _ = deck
+    fresh kernel (see the autorun extension)."""
+    page, watch = page_and_watch
+    page.goto(own_deck(jupyter_server, "reloaded"))
+    wait_until_live(page)
     page.reload()
     state = wait_until_live(page)
     assert all(cell["views"] for cell in state["cells"][1:]), state  # every cell but the setup shows a widget
@@ -273,28 +306,73 @@ DROP_VIEWS_ONCE = """(() => {
 })()"""
 
 
-def test_a_deck_whose_widget_views_are_dropped_heals_itself(browser, jupyter_server):
+def test_a_deck_whose_widget_views_are_dropped_heals_itself(jupyter_server, page_and_watch):
     """Fault injection: the widget manager drops every view mid-run; the autorun
     extension runs the affected cells again and the deck ends fully live."""
-    from browser_support import Watch
+    page, watch = page_and_watch
+    page.context.add_init_script(DROP_VIEWS_ONCE)
+    page.goto(own_deck(jupyter_server, "healed"))
+    state = wait_until_live(page)
+    assert int(state["reruns"]) >= 1, state
+    assert all(cell["views"] for cell in state["cells"][1:]), state
+    # Models that were being built when the state was cleared fail to find their
+    # children (logged directly, or wrapped by the notebook's kernel-message handler),
+    # or (plotly's) never finish starting: the injected fault's own trace.
+    # Anything else is a real error.
+    traces = ("widget model not found", "Couldn't process kernel message WrappedError",
+              "[anywidget] Failed to initialize model")
+    others = [e for e in watch.errors if not any(trace in e for trace in traces)]
+    assert not others, others
 
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    context.add_init_script(DROP_VIEWS_ONCE)
-    page = context.new_page()
-    watch = Watch()
-    watch.attach(page)
+
+NOTEBOOK_STATE = """() => ({autorun: document.body.getAttribute('data-aiopen-autorun'),
+    waited: document.body.getAttribute('data-aiopen-waited'),
+    notice: (document.getElementById('aiopen-notice') || {}).textContent || null,
+    rise: document.querySelector('#maintoolbar').classList.contains('reveal_tagging'),
+    prompts: Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code').map(c => c.input_prompt_number),
+    autosave: Jupyter.notebook.autosave_interval,
+    render: Object.getPrototypeOf(Jupyter.notebook).render_cell_output.toString().includes('fromJSON')})"""
+
+
+def notebook(jupyter_server: dict, name: str, metadata: dict, *sources: str) -> str:
+    """The URL of a small notebook beside the deck: a slide, then one code cell per source."""
+    import nbformat
+
+    slides = jupyter_server["root"] / "slides"
+    cells = [nbformat.v4.new_markdown_cell("# A notebook", metadata={"slideshow": {"slide_type": "slide"}})]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}, **metadata})
+    nbformat.write(nb, slides / f"{name}.ipynb")
+    shutil.copyfile(slides / "ai_in_the_open.css", slides / f"{name}.css")  # RISE asks for <notebook>.css
+    return deck_url(jupyter_server["port"], jupyter_server["token"], deck=f"slides/{name}.ipynb")
+
+
+def test_a_notebook_that_does_not_ask_is_left_alone(jupyter_server, page_and_watch):
+    """The extension is on for every notebook of the server; it touches only a deck whose
+    metadata asks for it: here no cell runs, RISE stays off, autosave stays on and
+    nbclassic's own output rendering is untouched."""
+    page, watch = page_and_watch
+    page.goto(notebook(jupyter_server, "plain", {}, "answer = 42"))
+    page.wait_for_function("() => Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()", timeout=120_000)
+    page.wait_for_timeout(3000)  # time for an autorun to have started, if one were coming
+    state = page.evaluate(NOTEBOOK_STATE)
+    assert state["autorun"] is None and state["notice"] is None and not state["rise"], state
+    assert state["prompts"] == [None] and state["autosave"] > 0 and state["render"], state
+    watch.assert_clean()
+
+
+def test_a_deadline_that_runs_out_is_said_on_the_page(jupyter_server, page_and_watch):
+    """A deck whose cell outlasts the run's deadline (3 s here, set in its metadata): the page
+    says so in a notice, and data-aiopen-autorun says which wait ran out."""
+    page, watch = page_and_watch
+    page.goto(notebook(jupyter_server, "stuck", {"aiopen": {"autorun": True, "deadlines_s": {"run": 3}}, "rise": {"theme": "white"}},
+                       "import time\ntime.sleep(30)"))
     try:
-        page.goto(jupyter_server["deck_url"])
-        state = wait_until_live(page)
-        assert int(state["reruns"]) >= 1, state
-        assert all(cell["views"] for cell in state["cells"][1:]), state
-        # Models that were being built when the state was cleared fail to find their
-        # children (logged directly, or wrapped by the notebook's kernel-message handler),
-        # or (plotly's) never finish starting: the injected fault's own trace.
-        # Anything else is a real error.
-        traces = ("widget model not found", "Couldn't process kernel message WrappedError",
-                  "[anywidget] Failed to initialize model")
-        others = [e for e in watch.errors if not any(trace in e for trace in traces)]
-        assert not others, others
+        page.wait_for_selector("body[data-aiopen-autorun=timed-out]", state="attached", timeout=120_000)
+        state = page.evaluate(NOTEBOOK_STATE)
+        assert state["waited"] == "run" and state["rise"], state
+        assert "did not finish running within 3 s" in state["notice"] and "restart the kernel" in state["notice"], state
+        assert page.locator("#aiopen-notice").is_visible()
+        assert watch.errors == [f"console: aiopen: {state['notice']}"] and not watch.off_machine(), watch.errors
     finally:
-        context.close()
+        page.evaluate("() => Jupyter.notebook.kernel.interrupt()")
