@@ -1,4 +1,4 @@
-"""Shared fixtures: one headless Chromium and one Jupyter server per test session."""
+"""Shared fixtures: one headless Chromium, one Jupyter server and one loaded model per test session."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The real SmolLM2 model, loaded once (tests that use it are marked ``model``)."""
+    from aiopen.domain.lm import load_model
+
+    return load_model()
 
 
 @pytest.fixture(scope="session")

@@ -29,11 +29,6 @@ FRANCE = "The capital of France is"
 PARIS = 7042  # " Paris" in the reference's top-1
 
 
-@pytest.fixture(scope="module")
-def model():
-    return load_model()
-
-
 def test_missing_model_file_names_the_install_command(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(FileNotFoundError, match="make present"):
@@ -107,6 +102,15 @@ def test_generate_batch_gives_what_generate_gives_for_each_prompt(model):
     together = model.generate_batch(prompts, n=3, max_new_tokens=10, temperature=0.8, seeds=[1, 2, 3])
     assert together == [model.generate(prompt, n=3, max_new_tokens=10, temperature=0.8, seed=seed) for prompt, seed in zip(prompts, [1, 2, 3])]
     assert [len(texts) for texts in together] == [3, 3, 3]
+
+
+@pytest.mark.model
+def test_a_finished_sequence_leaves_the_batch_without_changing_the_others(model):
+    prompts = [model.chat_prompt([{"role": "user", "content": "What is 2+2?"}]), "Once upon a time", FRANCE]
+    together = model.generate_ids(prompts, n=2, max_new_tokens=24, temperature=0, seeds=[1, 2, 3])
+    lengths = [len(ids) for per_prompt in together for ids in per_prompt]
+    assert min(lengths) < 24 and max(lengths) == 24  # the chat answer stopped and left; the others ran on
+    assert together == [model.generate_ids([prompt], n=2, max_new_tokens=24, temperature=0)[0] for prompt in prompts]
 
 
 @pytest.mark.model

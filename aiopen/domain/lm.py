@@ -8,6 +8,7 @@ embedding reused as the output layer. ``forward`` below is the whole network.
     model = load_model()
     tokens, probs = model.next_token_distribution("The capital of France is")
     model.generate(model.chat_prompt([{"role": "user", "content": "Hi!"}]), n=4, seed=0)
+    model.generate_batch(["Open source is", "Closed source is"], n=2, seeds=[0, 1])
 
 Decoding one token reads every weight once (538 MB in fp32), so its speed is set by
 memory bandwidth; the choices that keep it close to that floor are each marked
@@ -49,7 +50,7 @@ def rms_norm(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
 def rotations(config: Config) -> np.ndarray:
     """RoPE's rotation for every position and pair of channels, as unit complex numbers (positions, head_dim/2).
 
-    Built once per model (speed: not recomputed for every layer and step).
+    (speed) Built once per model, not for every layer of every step.
     """
     half = config.head_dim // 2
     angles = np.arange(config.max_context)[:, None] * config.rope_base ** (-np.arange(half) / half)
@@ -76,7 +77,7 @@ def attention(x: np.ndarray, w: dict, layer: int, config: Config, cache: KVCache
     """Causal self-attention for ``x`` (batch * new tokens, dim); writes this step's keys/values into ``cache``."""
     batch, new = rotation.shape[:2]
     heads, kv, d = config.n_heads, config.n_kv_heads, config.head_dim
-    qkv = (x @ w["wqkv"][layer]).reshape(batch, new, heads + 2 * kv, d)  # (speed) one matrix read, not three
+    qkv = (x @ w["wqkv"][layer]).reshape(batch, new, heads + 2 * kv, d)  # (speed) q, k, v fused: one product, not three
     qk = rope(qkv[:, :, : heads + kv], rotation)  # queries and keys
     end = cache.length
     cache.keys[:, layer, :, end - new : end] = qk[:, :, heads:].transpose(0, 2, 1, 3)
@@ -91,7 +92,7 @@ def attention(x: np.ndarray, w: dict, layer: int, config: Config, cache: KVCache
 
 def feed_forward(x: np.ndarray, w: dict, layer: int) -> np.ndarray:
     """SwiGLU: silu(x W_gate) * (x W_up), projected back down."""
-    gate, up = np.split(x @ w["w_gate_up"][layer], 2, axis=-1)  # (speed) one matrix read, not two
+    gate, up = np.split(x @ w["w_gate_up"][layer], 2, axis=-1)  # (speed) fused: one product, not two
     return (gate / (1 + np.exp(-gate)) * up) @ w["w_down"][layer]
 
 
@@ -125,7 +126,7 @@ class KVCache:
     prompt) is not seen by its sequence and does not count as a position.
     """
 
-    keys: np.ndarray  # (batch, layers, kv heads, capacity, head_dim): one block per sequence, cheap to copy
+    keys: np.ndarray  # (batch, layers, kv heads, capacity, head_dim): (speed) one block per sequence, cheap to copy
     values: np.ndarray
     seen: np.ndarray  # (batch, capacity): the slot holds a real token of that sequence
     positions: np.ndarray  # (batch,): real tokens so far, so the position of the next one
@@ -139,6 +140,14 @@ class KVCache:
     def rows(self, indices: np.ndarray) -> KVCache:
         """A cache of the sequences ``indices`` (repeats allowed: several continuations of one prompt)."""
         return KVCache(self.keys[indices], self.values[indices], self.seen[indices], self.positions[indices], self.length)
+
+    def keep(self, rows: list[int]) -> None:
+        """Keep only the sequences ``rows`` (increasing), moved to the front in place: no new memory."""
+        for new, old in enumerate(rows):
+            if new != old:
+                self.keys[new], self.values[new] = self.keys[old], self.values[old]
+        self.keys, self.values = self.keys[: len(rows)], self.values[: len(rows)]
+        self.seen, self.positions = self.seen[rows], self.positions[rows]
 
     def append(self, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Take slots for new tokens (``real``: batch x new, False for padding); their positions and attention mask.
@@ -246,7 +255,6 @@ class LanguageModel:
         """
         return self.generate_batch([prompt], n, max_new_tokens, temperature, top_k, top_p, seeds=[seed])[0]
 
-    @ONE_BLAS_THREAD
     def generate_batch(
         self,
         prompts: Sequence[str],
@@ -261,9 +269,24 @@ class LanguageModel:
 
         Prompts may differ in length; the tokens they share are computed once. Continuation
         ``i`` of prompt ``p`` draws from stream ``i`` of ``seeds[p]``, exactly as
-        ``generate(prompts[p], n, seed=seeds[p])`` would. Sequences beyond the cache's
-        ``CACHE_SLOTS`` are decoded in further batches.
+        ``generate(prompts[p], n, seed=seeds[p])`` would.
         """
+        ids = self.generate_ids(prompts, n, max_new_tokens, temperature, top_k, top_p, seeds)
+        return [[self.detokenize(tokens) for tokens in per_prompt] for per_prompt in ids]
+
+    @ONE_BLAS_THREAD
+    def generate_ids(
+        self,
+        prompts: Sequence[str],
+        n: int = 1,
+        max_new_tokens: int = 32,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        seeds: Sequence[int | None] | None = None,
+    ) -> list[list[list[int]]]:
+        """What ``generate_batch`` returns, as token ids (the stop token left out); more sequences
+        than one batch's ``CACHE_SLOTS`` hold are decoded in further batches."""
         if isinstance(prompts, str) or not isinstance(prompts, Sequence) or not prompts:
             raise ValueError(f"Give the prompts as a non-empty list of texts, not {prompts!r:.60}.")
         seeds = [None] * len(prompts) if seeds is None else list(seeds)
@@ -280,9 +303,9 @@ class LanguageModel:
         per_batch = max(1, CACHE_SLOTS // (max(map(len, prepared)) + max_new_tokens))
         choose = functools.partial(self._choose, temperature=temperature, k=top_k, p=top_p)
         tokens = [t for first in range(0, len(rows), per_batch) for t in self._decode(rows[first : first + per_batch], streams[first : first + per_batch], max_new_tokens, choose)]
-        return [[self.detokenize(t) for t in tokens[p * n : (p + 1) * n]] for p in range(len(prompts))]
+        return [tokens[p * n : (p + 1) * n] for p in range(len(prompts))]
 
-    def _decode(self, prompts: list[list[int]], streams: list[np.random.Generator], max_new_tokens: int, choose: Callable) -> list[list[int]]:
+    def _decode(self, prompts: list[list[int]], streams: list[np.random.Generator], max_new_tokens: int, choose: Callable[..., int]) -> list[list[int]]:
         """New token ids for one batch: sequence ``i`` continues ``prompts[i]`` (token ids) drawing from ``streams[i]``."""
         distinct = list(dict.fromkeys(map(tuple, prompts)))
         capacity = max(map(len, distinct)) + max_new_tokens
@@ -290,16 +313,18 @@ class LanguageModel:
         which = np.array([distinct.index(tuple(p)) for p in prompts])
         cache, logits = cache.rows(which), logits[which]  # n continuations of a prompt start from copies of its cache
         new_tokens: list[list[int]] = [[] for _ in prompts]
-        finished = np.zeros(len(prompts), dtype=bool)
+        active = list(range(len(prompts)))  # the sequences still going, in the order of the cache's rows
         for step in range(max_new_tokens):
-            chosen = [choose(row, stream=stream) for row, stream in zip(logits, streams)]
-            for i, token in enumerate(chosen):
-                finished[i] |= token in self.config.stop_ids
-                if not finished[i]:
-                    new_tokens[i].append(token)
-            if finished.all() or step == max_new_tokens - 1:
+            chosen = [choose(row, stream=streams[i]) for row, i in zip(logits, active)]
+            going = [row for row, token in enumerate(chosen) if token not in self.config.stop_ids]
+            for row in going:
+                new_tokens[active[row]].append(chosen[row])
+            if not going or step == max_new_tokens - 1:
                 break
-            logits = forward(np.array(chosen)[:, None], self.weights, self.config, cache)
+            if len(going) < len(active):  # (speed) a finished sequence leaves the batch
+                cache.keep(going)
+                active = [active[row] for row in going]
+            logits = forward(np.array([[chosen[row]] for row in going]), self.weights, self.config, cache)
         return new_tokens
 
     @staticmethod
