@@ -232,3 +232,15 @@ def test_bad_generation_arguments_raise_value_error(model, kwargs):
 @pytest.mark.model
 def test_load_model_is_cached_once_per_process(model):
     assert load_model() is model
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "call",
+    [lambda m: m.generate_batch("one text"), lambda m: m.generate_batch([]), lambda m: m.generate_batch([FRANCE, "Hi"], seeds=[1]),
+     lambda m: m.generate_batch([FRANCE], seeds=3), lambda m: m.generate_batch([FRANCE, ""])],
+    ids=["a string", "no prompts", "one seed for two", "a bare seed", "an empty prompt"],
+)
+def test_bad_batch_arguments_raise_value_error(model, call):
+    with pytest.raises(ValueError):
+        call(model)

@@ -253,26 +253,18 @@ class LanguageModel:
         Sequence ``i`` draws from its own random stream derived from ``seed``, so the
         same seed gives the same texts, and the first text does not depend on ``n``.
         """
-        return self.generate_batch([prompt], n, max_new_tokens, temperature, top_k, top_p, seeds=[seed])[0]
+        settings = dict(max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p)
+        return self.generate_batch([prompt], n, **settings, seeds=[seed])[0]
 
-    def generate_batch(
-        self,
-        prompts: Sequence[str],
-        n: int = 1,
-        max_new_tokens: int = 32,
-        temperature: float = 1.0,
-        top_k: int | None = None,
-        top_p: float | None = None,
-        seeds: Sequence[int | None] | None = None,
-    ) -> list[list[str]]:
+    def generate_batch(self, prompts: Sequence[str], n: int = 1, **settings: object) -> list[list[str]]:
         """``n`` continuations of each prompt, all decoded together: ``result[p][i]`` continues ``prompts[p]``.
 
-        Prompts may differ in length; the tokens they share are computed once. Continuation
-        ``i`` of prompt ``p`` draws from stream ``i`` of ``seeds[p]``, exactly as
-        ``generate(prompts[p], n, seed=seeds[p])`` would.
+        Prompts may differ in length; the tokens they share are computed once. Settings as
+        ``generate_ids``: ``max_new_tokens``, ``temperature``, ``top_k``, ``top_p`` and
+        ``seeds``, one per prompt; continuation ``i`` of prompt ``p`` draws from stream ``i``
+        of ``seeds[p]``, exactly as ``generate(prompts[p], n, seed=seeds[p])`` would.
         """
-        ids = self.generate_ids(prompts, n, max_new_tokens, temperature, top_k, top_p, seeds)
-        return [[self.detokenize(tokens) for tokens in per_prompt] for per_prompt in ids]
+        return [[self.detokenize(tokens) for tokens in per_prompt] for per_prompt in self.generate_ids(prompts, n, **settings)]
 
     @ONE_BLAS_THREAD
     def generate_ids(
@@ -285,13 +277,15 @@ class LanguageModel:
         top_p: float | None = None,
         seeds: Sequence[int | None] | None = None,
     ) -> list[list[list[int]]]:
-        """What ``generate_batch`` returns, as token ids (the stop token left out); more sequences
-        than one batch's ``CACHE_SLOTS`` hold are decoded in further batches."""
+        """``generate_batch``'s continuations as token ids (the stop token left out).
+
+        Sequences beyond what one batch's ``CACHE_SLOTS`` hold are decoded in further batches.
+        """
         if isinstance(prompts, str) or not isinstance(prompts, Sequence) or not prompts:
             raise ValueError(f"Give the prompts as a non-empty list of texts, not {prompts!r:.60}.")
-        seeds = [None] * len(prompts) if seeds is None else list(seeds)
-        if len(seeds) != len(prompts):
-            raise ValueError(f"Give one seed per prompt: {len(prompts)} prompts, {len(seeds)} seeds.")
+        seeds = [None] * len(prompts) if seeds is None else seeds
+        if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or len(seeds) != len(prompts):
+            raise ValueError(f"Give one seed per prompt (a list of {len(prompts)} whole numbers or None), not {seeds!r:.60}.")
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SAMPLES:
             raise ValueError(f"Ask for between 1 and {MAX_SAMPLES} continuations, not {n!r}.")
         prepared = [self.prepare_prompt(prompt)[0] for prompt in prompts]

@@ -228,7 +228,7 @@ def load_probe_run(path: str | Path = CACHED_RESULTS) -> ProbeRun:
 
 
 def record_cached_run(seed: int = 0, n: int = 8, temperature: float = 0.7, max_new_tokens: int = LIVE_MAX_NEW_TOKENS) -> Path:
-    """Run the default battery on the real model and save it as the kit's cached result (about a minute)."""
+    """Run the default battery on the real model and save it as the kit's cached result (about 10 s)."""
     from aiopen.domain.gguf_loader import model_path
     from aiopen.domain.lm import load_model
 
