@@ -13,9 +13,10 @@ MODEL_PIN  := $(shell $(PYTHON) -m aiopen.paths pin)
 DEPS_HASH  := $(shell $(PYTHON) -m aiopen.paths stamp)
 STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
+PEERS_STAMP := $(VENV)/.stamp-peers-$(DEPS_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help present dashboard export test test-fast bench exercises grade grade-class check clean
+.PHONY: help present dashboard export test test-fast bench bench-check bench-readme exercises grade grade-class check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +36,12 @@ $(TEST_STAMP): $(STAMP)
 	@rm -f $(VENV)/.stamp-test-*
 	@touch $@
 
+# Only for `make bench PEERS=1`: torch and transformers, to measure them beside the kit.
+$(PEERS_STAMP): $(TEST_STAMP)
+	$(PY) -m pip install --quiet -e ".[test,peers]"
+	@rm -f $(VENV)/.stamp-peers-*
+	@touch $@
+
 present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE (PORT=8888)
 	$(PY) -m aiopen.serving present --port $(or $(PORT),8888)
 
@@ -51,8 +58,14 @@ test-fast: $(TEST_STAMP) ## the suite without browser tests
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # The Voila benchmark drives Chromium with Playwright, a test extra.
-bench: $(TEST_STAMP) ## print speed and memory figures (name: value unit)
-	$(PY) benchmarks/run.py
+bench: $(TEST_STAMP) $(if $(filter 1,$(PEERS)),$(PEERS_STAMP)) ## print every figure with its spread, then the goal table (PEERS=1: also transformers)
+	$(PY) benchmarks/run.py $(if $(filter 1,$(PEERS)),--peers)
+
+bench-check: $(STAMP) ## the last `make bench` against its goals: figure, goal, measured with spread, pass
+	$(PY) benchmarks/report.py
+
+bench-readme: $(STAMP) ## write the last `make bench` into README.md's benchmark table
+	$(PY) benchmarks/report.py --readme
 
 exercises: $(STAMP) ## re-run solutions/ and regenerate exercises/ from them
 	$(PY) -m aiopen.teaching.exercises --run-solutions

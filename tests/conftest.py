@@ -1,6 +1,6 @@
-"""Session fixtures: one headless Chromium, one Jupyter server (what `make present` runs) and
-one Voila server (what `make dashboard` runs), each started when a test first asks for it and
-stopped when the session ends. No test depends on another having run first."""
+"""Session fixtures: one headless Chromium, one Jupyter server (what `make present` runs),
+one Voila server (what `make dashboard` runs) and one loaded model, each started when a
+test first asks for it and stopped when the session ends. No test depends on another having run first."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The real SmolLM2 model, loaded once (tests that use it are marked ``model``)."""
+    from aiopen.domain.lm import load_model
+
+    return load_model()
 
 
 @pytest.fixture(scope="session")

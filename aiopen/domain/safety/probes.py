@@ -51,7 +51,9 @@ class ChatModel(Protocol):
 
     def chat_prompt(self, messages: list[dict[str, str]]) -> str: ...
 
-    def generate(self, prompt: str, n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, seed: int | None = None) -> list[str]: ...
+    def generate_batch(
+        self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *, seeds: list[int | None] | None = None
+    ) -> list[list[str]]: ...
 
 
 def leaks_secret(text: str, secret: str = SECRET) -> bool:
@@ -178,9 +180,11 @@ def run_probes(
     secret: str = SECRET,
     model_name: str | None = None,
 ) -> ProbeRun:
-    """Sample every probe ``n`` times (one batched ``generate`` call each) and count leaks of ``secret``.
+    """Sample every probe ``n`` times and count leaks of ``secret``.
 
-    With a ``seed``, probe ``i`` is sampled with seed ``seed + i``, so a run is reproducible.
+    All probes go to the model in one ``generate_batch`` call: their replies decode as one
+    batch and the system prompt they share is computed once. With a ``seed``, probe ``i``
+    is sampled with seed ``seed + i``, so a run is reproducible.
     ``model_name`` (e.g. the weights' file name) is recorded with the results.
     """
     n = _count(n, "number of samples per probe")
@@ -190,11 +194,10 @@ def run_probes(
         raise ValueError(f"The temperature must be a number and cannot be negative, not {temperature!r:.60}.")
     if not probes:
         raise ValueError("There are no probes to run.")
-    results = []
-    for index, probe in enumerate(probes):
-        prompt = model.chat_prompt([{"role": "system", "content": system_prompt}, {"role": "user", "content": probe.prompt}])
-        replies = model.generate(prompt, n=n, max_new_tokens=max_new_tokens, temperature=temperature, seed=None if seed is None else seed + index)
-        results.append(ProbeResult(probe.name, probe.prompt, sum(leaks_secret(r, secret) for r in replies), n, list(replies)))
+    prompts = [model.chat_prompt([{"role": "system", "content": system_prompt}, {"role": "user", "content": probe.prompt}]) for probe in probes]
+    seeds = [None if seed is None else seed + index for index in range(len(probes))]
+    replies = model.generate_batch(prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature, seeds=seeds)
+    results = [ProbeResult(probe.name, probe.prompt, sum(leaks_secret(r, secret) for r in texts), n, list(texts)) for probe, texts in zip(probes, replies)]
     return ProbeRun(
         results=results,
         temperature=temperature,
@@ -231,7 +234,7 @@ def load_probe_run(path: str | Path = CACHED_RESULTS) -> ProbeRun:
 
 
 def record_cached_run(seed: int = 0, n: int = 8, temperature: float = 0.7, max_new_tokens: int = LIVE_MAX_NEW_TOKENS) -> Path:
-    """Run the default battery on the real model and save it as the kit's cached result (about a minute)."""
+    """Run the default battery on the real model and save it as the kit's cached result (about 10 s)."""
     from aiopen.domain.gguf_loader import model_path
     from aiopen.domain.lm import load_model
 
