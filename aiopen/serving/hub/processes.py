@@ -100,3 +100,25 @@ def stop(pids: set[int], grace_s: float = 10) -> set[int]:
         if not alive(pids):
             return set()
     return alive(pids)
+
+
+def listening_ports(pids: set[int]) -> set[int]:
+    """The TCP ports these processes listen on (IPv4 and IPv6)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            links = [os.readlink(fd) for fd in (PROC / str(pid) / "fd").iterdir()]
+        except OSError:
+            continue
+        inodes.update(link[8:-1] for link in links if link.startswith("socket:["))
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = (PROC / "net" / table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
