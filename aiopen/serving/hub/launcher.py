@@ -9,9 +9,11 @@ stops its proxy), then anything of the run still alive (see :mod:`aiopen.serving
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +146,8 @@ def run(port: int, host: str, trusted_room: bool, password: str | None, instruct
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    if dry_run_learners:  # a rehearsal leaves the room's folder as it was
+        folder = Path(tempfile.mkdtemp(prefix="aiopen-workshop-dry-run-"))
     workshop = Workshop(folder=folder.resolve(), port=free_port(port), host=host, password=learners_password,
                         admin_password=admin_password, instructor=instructor)
     print("Building the shared model cache if needed, then starting JupyterHub...", flush=True)
@@ -170,3 +174,5 @@ def run(port: int, host: str, trusted_room: bool, password: str | None, instruct
             print("Stopping every learner's server and kernel, the proxy and the hub...", flush=True)
             left = hub.stop()
             print("Stopped." if not left else f"Could not stop processes {sorted(left)}.", flush=True)
+        if dry_run_learners:
+            shutil.rmtree(folder, ignore_errors=True)
