@@ -15,7 +15,7 @@ from packaging.specifiers import SpecifierSet
 
 from aiopen.paths import REPO_DIR
 from aiopen.serving.hub import settings
-from aiopen.serving.hub.config import ONE_THREAD
+from aiopen.serving.hub.config import ONE_THREAD, server_config
 
 VALUES = yaml.safe_load((REPO_DIR / "deploy" / "z2jh" / "values.yaml").read_text())
 SCHEMA = json.loads((REPO_DIR / "deploy" / "z2jh" / "values.schema.derived.json").read_text())
@@ -86,7 +86,7 @@ def test_the_values_do_what_make_workshop_does():
     assert VALUES["cull"] == {"enabled": True, "timeout": settings.SERVER_IDLE_S, "every": settings.CULL_INTERVAL_S}
     assert VALUES["cull"]["timeout"] > 300  # activity reaches the hub every 300 s
     culling = single["extraFiles"]["kernel-culling"]["data"]["MappingKernelManager"]
-    assert culling == {"cull_idle_timeout": settings.KERNEL_IDLE_S, "cull_interval": settings.CULL_INTERVAL_S, "cull_connected": True}
+    assert culling == server_config()["MappingKernelManager"]
     assert {name: single["extraEnv"][name] for name in ONE_THREAD} == dict.fromkeys(ONE_THREAD, "1")
     seed = " ".join(single["lifecycleHooks"]["postStart"]["exec"]["command"])
     assert "python -m aiopen.serving seed" in seed and "--instructor" in seed

@@ -9,7 +9,7 @@ they listen on; after Ctrl-C each of them must be gone and each port free.
 from __future__ import annotations
 
 import json
-import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import requests
 
 from aiopen.paths import MODEL_CACHE_DIR, REPO_DIR
 from aiopen.serving.hub import processes
@@ -75,6 +76,18 @@ def probe_kernel(url: str, name: str) -> list[str]:
         kernel.close()
 
 
+def dashboard_page(url: str, name: str) -> tuple[int, str]:
+    """The dashboard as a learner's own server renders it with Voila (the room's dashboard road)."""
+    learner = Learner(url, name, PASSWORD)
+    learner.log_in()
+    learner.start_server()
+    answer = requests.get(
+        f"{url}/user/{name}/voila/render/dashboard/dashboard.ipynb",
+        headers={"Authorization": f"token {learner.get_token()}"}, timeout=180,
+    )
+    return answer.status_code, answer.text
+
+
 @pytest.fixture(scope="module")
 def room(tmp_path_factory) -> dict:
     """The whole run, recorded: start the hub, three learners, the probes, every process and
@@ -102,6 +115,7 @@ def room(tmp_path_factory) -> dict:
         with ThreadPoolExecutor(max_workers=len(LEARNERS)) as pool:
             visits = list(pool.map(lambda name: visit(url, name, PASSWORD), LEARNERS))
         kernel_probe = probe_kernel(url, "grace")
+        dashboard = dashboard_page(url, "linus")
         refusals = {name: refused(url, name, PASSWORD) for name in REFUSED_NAMES}
         refusals["mallory with a wrong password"] = refused(url, "mallory", "not-the-password")
         pids = processes.descendants(launcher.pid) | processes.marked(RUN_ENV, settings["run_id"])
@@ -119,7 +133,7 @@ def room(tmp_path_factory) -> dict:
     return {
         "folder": folder, "url": url, "settings": settings, "announced": announced, "own_work": own_work,
         "visits": visits, "kernel_probe": kernel_probe, "refusals": refusals, "pids": pids, "ports": ports,
-        "learner_pids": learner_pids, "exit_code": exit_code, "stopped_log": log_path.read_text(),
+        "learner_pids": learner_pids, "dashboard": dashboard, "exit_code": exit_code, "stopped_log": log_path.read_text(),
     }
 
 
@@ -150,6 +164,13 @@ def test_a_learners_kernel_runs_in_the_home_with_the_shared_cache_and_one_blas_t
     assert all(path.stat().st_mode & 0o777 == 0o444 for path in Path(cache).iterdir())
     blas, bundle = threads.split()
     assert blas == "1" and bundle.startswith("nbextensions/")  # relative: the page puts /user/grace/ first
+
+
+def test_each_learners_server_renders_the_dashboard_with_the_kits_offline_template(room):
+    status, html = room["dashboard"]
+    assert status == 200
+    assert "aiopen-dashboard" in html  # the kit's Voila template, not the stock one
+    assert not re.findall(r"""(?:src|href)=["']https?://(?!127\.0\.0\.1)""", html)  # nothing from a CDN
 
 
 def test_a_login_cannot_reach_a_system_account_leave_the_homes_folder_or_skip_the_password(room):

@@ -83,3 +83,15 @@ def test_serving_beyond_this_machine_needs_a_trusted_room(host, tmp_path, capsys
 def test_an_instructor_name_that_is_a_system_account_is_refused(tmp_path, capsys):
     assert run(8000, "127.0.0.1", trusted_room=False, password=None, instructor="root", folder=tmp_path) == 2
     assert "account on this machine" in capsys.readouterr().err
+
+
+def test_collect_takes_each_learners_exercises_only(tmp_path):
+    from aiopen.serving.hub.homes import collect
+
+    for name in ("ada", "grace"):
+        seed_home(tmp_path / "homes" / name, instructor=name == "grace")
+        (tmp_path / "homes" / name / "exercises" / ".ipynb_checkpoints").mkdir()
+        (tmp_path / "homes" / name / "exercises" / ".ipynb_checkpoints" / "01_openness-checkpoint.ipynb").write_text("{}")
+    copied = collect(tmp_path / "homes", tmp_path / "out")
+    exercises = sorted(p.name for p in (REPO_DIR / "exercises").glob("*.ipynb"))
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in copied) == sorted(f"{n}/{e}" for n in ("ada", "grace") for e in exercises)

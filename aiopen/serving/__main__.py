@@ -1,5 +1,5 @@
 """``python -m aiopen.serving present|dashboard|workshop``: what ``make present``, ``make dashboard``
-and ``make workshop`` run; ``shared`` and ``seed`` prepare an installation and a home for a hub."""
+and ``make workshop`` run; ``shared`` and ``seed`` prepare an installation and a home for a hub, ``collect`` gathers a room's work."""
 
 from __future__ import annotations
 
@@ -30,7 +30,17 @@ def main(argv: list[str] | None = None) -> int:
     seed = sub.add_parser("seed", help="copy the exercises (and with --instructor the deck) into a home, never overwriting")
     seed.add_argument("home", type=Path, nargs="?", default=Path.home())
     seed.add_argument("--instructor", action="store_true")
+    collect = sub.add_parser("collect", help="copy every learner's exercises from a workshop's homes, for make grade-class")
+    collect.add_argument("--folder", type=Path, help="the workshop's folder (default: workshop/ in the clone)")
+    collect.add_argument("--out", type=Path, default=Path("submissions"))
     args = parser.parse_args(argv)
+    if args.command == "collect":
+        from aiopen.serving.hub.homes import collect as collect_notebooks
+        from aiopen.serving.hub.settings import DEFAULT_FOLDER
+
+        copied = collect_notebooks((args.folder or DEFAULT_FOLDER) / "homes", args.out)
+        print(f"{len(copied)} notebook(s) of {len({p.parent for p in copied})} learner(s) in {args.out}; now: make grade-class DIR={args.out}")
+        return 0
     if args.command == "workshop":
         from aiopen.serving.hub.launcher import run
         from aiopen.serving.hub.settings import DEFAULT_FOLDER

@@ -7,6 +7,8 @@
   user who started the hub, in ``<folder>/homes/<name>``: **the room is one trust domain**
   (a learner's cell can read another's files, kernel keys and tokens); docs/workshop.md gives
   the isolating routes. Each home is seeded on every spawn, never overwriting (``homes``).
+- Servers' own configuration (:func:`server_config`, written to the room's folder): kernel
+  culling, the server stopping itself when idle, Voila's offline template for the dashboard.
 - Kernels: one BLAS thread each; the kit's Jupyter assets and plotly's served widget code, as
   under ``make present``; the shared model cache (found in the environment, see ``gguf_loader``).
 - Culling and timeouts: see :mod:`aiopen.serving.hub.settings`.
@@ -14,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -32,16 +35,38 @@ from aiopen.serving.hub.settings import (
     system_accounts,
 )
 from aiopen.serving.launch import bundle_url, jupyter_env
+from aiopen.serving.publish import DASHBOARD_TEMPLATE
 
 RUN_ENV = "AIOPEN_WORKSHOP_RUN"  # every process of a run carries its id (see processes.marked)
 SETTINGS_ENV = "AIOPEN_WORKSHOP_SETTINGS"  # where jupyterhub_config.py finds the settings
 ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def server_config() -> dict:
+    """The Jupyter configuration of every learner's server: culling, and Voila's offline template."""
+    return {
+        "MappingKernelManager": {"cull_idle_timeout": KERNEL_IDLE_S, "cull_interval": CULL_INTERVAL_S, "cull_connected": True},
+        "ServerApp": {"shutdown_no_activity_timeout": SERVER_IDLE_S},
+        # the dashboard at /user/<name>/voila/render/dashboard/dashboard.ipynb, nothing from a CDN
+        "VoilaConfiguration": {"template": DASHBOARD_TEMPLATE},
+    }
+
+
+def write_server_config(workshop: Workshop) -> Path:
+    """Write :func:`server_config` where every learner's server reads it (see :func:`learner_environment`)."""
+    folder = workshop.state / "jupyter-config"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server_config(), indent=1), encoding="utf-8")
+    return folder
+
+
 def learner_environment(workshop: Workshop) -> dict[str, str]:
     """What every learner's server (and so every kernel) gets besides JupyterHub's own variables."""
     jupyter = jupyter_env({})
-    env = {name: jupyter[name] for name in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH")}
+    env = {
+        "JUPYTER_PATH": jupyter["JUPYTER_PATH"],
+        "JUPYTER_CONFIG_PATH": os.pathsep.join([str(workshop.state / "jupyter-config"), jupyter["JUPYTER_CONFIG_PATH"]]),
+    }
     env.update({name: "1" for name in ONE_THREAD})
     env[PLOTLY_ESM_ENV] = bundle_url(f"nbextensions/{NBEXTENSION_BUNDLE}")  # relative: /user/<name>/ comes first
     env[RUN_ENV] = workshop.run_id
@@ -49,16 +74,8 @@ def learner_environment(workshop: Workshop) -> dict[str, str]:
 
 
 def server_args() -> list[str]:
-    """Options of every learner's Jupyter server: culling, and root when the hub runs as root (as CI does)."""
-    args = [
-        f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_S}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-        "--MappingKernelManager.cull_connected=True",
-        f"--ServerApp.shutdown_no_activity_timeout={SERVER_IDLE_S}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")
-    return args
+    """Options of every learner's Jupyter server: root when the hub runs as root (as CI does)."""
+    return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
 def seed_on_spawn(spawner: Any) -> None:

@@ -50,3 +50,18 @@ def seed_home(home: Path, instructor: bool = False, source: Path | None = None) 
             shutil.copyfile(path, target)
             added.append(target)
     return added
+
+
+def collect(homes: Path, out: Path) -> list[Path]:
+    """Copy every learner's exercise notebooks to ``out/<learner>/`` (the layout ``make grade-class`` reads).
+
+    Only ``exercises/*.ipynb`` of each home: not the dashboard, the deck or checkpoints.
+    """
+    copied = []
+    for notebook in sorted(homes.glob("*/exercises/*.ipynb")):
+        learner = notebook.parent.parent.name
+        target = out / learner / notebook.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, target)
+        copied.append(target)
+    return copied

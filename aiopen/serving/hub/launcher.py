@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aiopen.paths import DECK, NBEXTENSION_BUNDLE
 from aiopen.serving.hub import processes
-from aiopen.serving.hub.config import RUN_ENV, SETTINGS_ENV
+from aiopen.serving.hub.config import RUN_ENV, SETTINGS_ENV, write_server_config
 from aiopen.serving.hub.homes import install_shared
 from aiopen.serving.hub.settings import (
     KERNEL_IDLE_S,
@@ -75,6 +75,7 @@ def start(workshop: Workshop, log_path: Path | None = None) -> Hub:
     install_shared()
     publish_widget_bundle(Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / NBEXTENSION_BUNDLE)
     settings = workshop.save()
+    write_server_config(workshop)
     env = {**os.environ, SETTINGS_ENV: str(settings), RUN_ENV: workshop.run_id}
     log = open(log_path or workshop.state / "hub.log", "ab")
     process = subprocess.Popen(
@@ -100,7 +101,7 @@ def announce(hub: Hub) -> str:
         f"Instructor (admin, gets the deck): log in as {w.instructor!r} with the admin password\n    {w.admin_password}\n"
         f"  the deck:  {redirect}/nbclassic/notebooks/{DECK}\n"
         f"  the room:  {hub.url}/hub/admin (restart a learner's server here)\n\n"
-        f"Homes: {w.homes} (collect: make grade-class DIR={w.homes}). Log: {w.state / 'hub.log'}.\n"
+        f"Homes: {w.homes} (afterwards: python -m aiopen.serving collect, then make grade-class). Log: {w.state / 'hub.log'}.\n"
         f"Idle kernels stop after {KERNEL_IDLE_S // 60} min, idle servers {SERVER_IDLE_S // 60} min later.\n\n"
         + TRUST_WARNING.format(user=_user()) + "\n\nPress Ctrl-C to stop the hub, every learner's server and every kernel."
     )
