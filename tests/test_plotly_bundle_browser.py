@@ -17,7 +17,9 @@ ORIGIN = "http://127.0.0.1:9"
 BUNDLE = "nbextensions/aiopen_plotly/widgetbundle.js?v=1"
 PAGES = {
     "classic notebook under a hub": ('<body data-base-url="/user/alice/">', "/user/alice/"),
-    "JupyterLab or Voila under a hub": ('<body><script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/bob/"}</script>', "/user/bob/"),
+    "JupyterLab under a hub": ('<body><script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/bob/"}</script>', "/user/bob/"),
+    # Voila's body names its own folder; its page config names the server's base URL
+    "Voila under a hub": ('<body data-base-url="/user/eve/voila/"><script id="jupyter-config-data" type="application/json">{"baseUrl": "/user/eve/"}</script>', "/user/eve/"),
     "a server at the root": ("<body>", "/"),
 }
 

@@ -102,6 +102,8 @@ def room(tmp_path_factory) -> dict:
         launcher = subprocess.Popen(
             [sys.executable, "-m", "aiopen.serving", "workshop", f"--port={port}", f"--folder={folder}", f"--password={PASSWORD}"],
             stdout=log, stderr=subprocess.STDOUT, cwd=REPO_DIR,
+            # as a job started with `&` (CI's, say): SIGINT ignored on entry, Ctrl-C must still stop it all
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
     try:
         deadline = time.monotonic() + 240

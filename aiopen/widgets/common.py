@@ -63,8 +63,9 @@ T = TypeVar("T", bound=Callable[..., Any])
 # fire. The kit's servers (aiopen.serving.present, aiopen.serving.publish, aiopen.serving.hub) serve
 # that file themselves and name its path in PLOTLY_ESM_ENV, relative to the server's base URL
 # ("/" alone, "/user/<name>/" under a JupyterHub); a figure then ships a small module that reads the
-# page's base URL (the classic notebook's <body data-base-url>, else JupyterLab's and Voila's
-# page config) and imports the file from there, once per page. Elsewhere (Binder, nbval)
+# page's base URL (JupyterLab's and Voila's page config, else the classic notebook's
+# <body data-base-url>: Voila's body names its own /voila/ folder there) and imports the file
+# from there, once per page. Elsewhere (Binder, nbval)
 # figures stay self-contained.
 
 
@@ -74,7 +75,7 @@ def _figure_class() -> type[go.FigureWidget]:
         return go.FigureWidget
     shim = (
         'const config = document.getElementById("jupyter-config-data");\n'
-        'const base = document.body.dataset.baseUrl || (config && JSON.parse(config.textContent).baseUrl) || "/";\n'
+        'const base = (config && JSON.parse(config.textContent).baseUrl) || document.body.dataset.baseUrl || "/";\n'
         f"const bundle = await import(new URL(base + {json.dumps(path)}, window.location.origin).href);\n"
         "export default bundle.default;\n"
     )

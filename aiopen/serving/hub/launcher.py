@@ -69,7 +69,7 @@ class Hub:
         return processes.stop(self.pids() | {hub_pid}, grace_s=5)
 
 
-def start(workshop: Workshop, log_path: Path | None = None) -> Hub:
+def start(workshop: Workshop) -> Hub:
     """Prepare what learners share and start the hub; return once its proxy answers."""
     processes.become_subreaper()
     install_shared()
@@ -77,17 +77,18 @@ def start(workshop: Workshop, log_path: Path | None = None) -> Hub:
     settings = workshop.save()
     write_server_config(workshop)
     env = {**os.environ, SETTINGS_ENV: str(settings), RUN_ENV: workshop.run_id}
-    log = open(log_path or workshop.state / "hub.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)],
-        cwd=workshop.state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    log_path = workshop.state / "hub.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)],
+            cwd=workshop.state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     hub = Hub(workshop, process)
     try:
         wait_until_up(f"http://127.0.0.1:{workshop.port}/hub/api/", process, timeout_s=120)
     except RuntimeError:
         hub.stop()
-        raise RuntimeError(f"The hub did not start; its log is {log.name}.") from None
+        raise RuntimeError(f"The hub did not start; its log is {log_path}.") from None
     return hub
 
 
@@ -151,6 +152,8 @@ def run(port: int, host: str, trusted_room: bool, password: str | None, instruct
     workshop = Workshop(folder=folder.resolve(), port=free_port(port), host=host, password=learners_password,
                         admin_password=admin_password, instructor=instructor)
     print("Building the shared model cache if needed, then starting JupyterHub...", flush=True)
+    # Ctrl-C and SIGTERM stop the room, even where SIGINT came ignored (a job started with `&` or nohup)
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     hub = None
     try:
