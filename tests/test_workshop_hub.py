@@ -8,13 +8,8 @@ they listen on; after Ctrl-C each of them must be gone and each port free.
 
 from __future__ import annotations
 
-import json
 import re
-import signal
 import socket
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,19 +17,16 @@ import nbformat
 import pytest
 import requests
 
-from aiopen.paths import MODEL_CACHE_DIR, REPO_DIR
+from aiopen.paths import MODEL_CACHE_DIR
 from aiopen.serving.hub import processes
 from aiopen.serving.hub.client import Learner, visit
 from aiopen.serving.hub.config import RUN_ENV
-from aiopen.serving.launch import free_port
+from hub_support import start_launcher, stop_launcher
 
 pytestmark = [pytest.mark.hub, pytest.mark.model]
 
 PASSWORD = "room-pass-42"
 LEARNERS = ["ada", "grace", "linus"]
-UP_LINE = "The workshop hub is up"
-
-
 REFUSED_NAMES = ["root", "daemon", "../etc", "ada/../../x", "a" * 40]
 
 
@@ -96,24 +88,9 @@ def room(tmp_path_factory) -> dict:
     own_work = folder / "homes" / "ada" / "exercises" / "02_sampling.ipynb"
     own_work.parent.mkdir(parents=True)
     own_work.write_text("ada's own work", encoding="utf-8")  # must survive the seeding
-    log_path = folder / "launcher.log"
-    port = free_port(8700)
-    with log_path.open("w") as log:
-        launcher = subprocess.Popen(
-            [sys.executable, "-m", "aiopen.serving", "workshop", f"--port={port}", f"--folder={folder}", f"--password={PASSWORD}"],
-            stdout=log, stderr=subprocess.STDOUT, cwd=REPO_DIR,
-            # as a job started with `&` (CI's, say): SIGINT ignored on entry, Ctrl-C must still stop it all
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
-        )
+    launcher, url, settings = start_launcher(folder, PASSWORD, 8700)
     try:
-        deadline = time.monotonic() + 240
-        while UP_LINE not in log_path.read_text() and launcher.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if UP_LINE not in log_path.read_text():
-            pytest.fail(f"the hub did not come up:\n{log_path.read_text()[-3000:]}")
-        url = f"http://127.0.0.1:{port}"
-        settings = json.loads((folder / "hub" / "settings.json").read_text())
-        announced = log_path.read_text()
+        announced = (folder / "launcher.log").read_text()
         with ThreadPoolExecutor(max_workers=len(LEARNERS)) as pool:
             visits = list(pool.map(lambda name: visit(url, name, PASSWORD), LEARNERS))
         kernel_probe = probe_kernel(url, "grace")
@@ -123,19 +100,13 @@ def room(tmp_path_factory) -> dict:
         pids = processes.descendants(launcher.pid) | processes.marked(RUN_ENV, settings["run_id"])
         ports = processes.listening_ports(pids)
         learner_pids = {pid for pid in pids if processes.environment_of(pid).get("JUPYTERHUB_USER") in LEARNERS}
-        launcher.send_signal(signal.SIGINT)  # Ctrl-C
-        exit_code = launcher.wait(timeout=90)
+        exit_code = stop_launcher(launcher)  # Ctrl-C
     finally:
-        if launcher.poll() is None:  # a failure above: still stop everything the way Ctrl-C does
-            launcher.send_signal(signal.SIGINT)
-            try:
-                launcher.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                launcher.kill()
+        stop_launcher(launcher)  # after a failure above, too
     return {
         "folder": folder, "url": url, "settings": settings, "announced": announced, "own_work": own_work,
         "visits": visits, "kernel_probe": kernel_probe, "refusals": refusals, "pids": pids, "ports": ports,
-        "learner_pids": learner_pids, "dashboard": dashboard, "exit_code": exit_code, "stopped_log": log_path.read_text(),
+        "learner_pids": learner_pids, "dashboard": dashboard, "exit_code": exit_code, "stopped_log": (folder / "launcher.log").read_text(),
     }
 
 
