@@ -103,7 +103,8 @@ def announce(hub: Hub) -> str:
         f"  the deck:  {redirect}/nbclassic/notebooks/{DECK}\n"
         f"  the room:  {hub.url}/hub/admin (restart a learner's server here)\n\n"
         f"Homes: {w.homes} (afterwards: python -m aiopen.serving collect, then make grade-class). Log: {w.state / 'hub.log'}.\n"
-        f"Idle kernels stop after {KERNEL_IDLE_S // 60} min, idle servers {SERVER_IDLE_S // 60} min later.\n\n"
+        f"A kernel idle for {KERNEL_IDLE_S // 60} min is shut down; a server with no kernel and no activity for "
+        f"{SERVER_IDLE_S // 60} min stops itself (the learner's next visit starts it again).\n\n"
         + TRUST_WARNING.format(user=_user()) + "\n\nPress Ctrl-C to stop the hub, every learner's server and every kernel."
     )
 
