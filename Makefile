@@ -14,9 +14,10 @@ DEPS_HASH  := $(shell $(PYTHON) -m aiopen.paths stamp)
 STAMP      := $(VENV)/.stamp-run-$(DEPS_HASH)
 TEST_STAMP := $(VENV)/.stamp-test-$(DEPS_HASH)
 PEERS_STAMP := $(VENV)/.stamp-peers-$(DEPS_HASH)
+HUB_STAMP  := $(VENV)/.stamp-hub-$(DEPS_HASH)
 
 .DEFAULT_GOAL := help
-.PHONY: help present dashboard export test test-fast bench bench-check bench-readme exercises grade grade-class check clean
+.PHONY: help present dashboard workshop export test test-fast bench bench-check bench-readme exercises grade grade-class check clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,11 +43,21 @@ $(PEERS_STAMP): $(TEST_STAMP)
 	@rm -f $(VENV)/.stamp-peers-*
 	@touch $@
 
+$(HUB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[hub]"
+	@rm -f $(VENV)/.stamp-hub-*
+	@touch $@
+
 present: $(STAMP) ## start Jupyter and print the URL that opens the deck in RISE (PORT=8888)
 	$(PY) -m aiopen.serving present --port $(or $(PORT),8888)
 
 dashboard: $(STAMP) ## serve every live widget and the deck with Voila, code hidden (PORT=8866 HOST= POOL= VIEWERS=)
 	$(PY) -m aiopen.serving dashboard --port $(or $(PORT),8866) --host $(HOST) --pool $(POOL) $(if $(VIEWERS),--viewers $(VIEWERS))
+
+# A room on this machine: every learner's own server, one shared password. Beyond 127.0.0.1
+# (HOST=0.0.0.0) only with TRUSTED_ROOM=1: with the local spawner the room is one trust domain.
+workshop: $(HUB_STAMP) ## a JupyterHub for a room: prints URL and password (PORT=8000 HOST= TRUSTED_ROOM=1 PASSWORD= DRY_RUN=3)
+	$(PY) -m aiopen.serving workshop --port $(or $(PORT),8000) --host $(HOST) $(if $(filter 1 yes true,$(TRUSTED_ROOM)),--trusted-room) $(if $(PASSWORD),--password '$(PASSWORD)') $(if $(DRY_RUN),--dry-run $(DRY_RUN))
 
 export: $(STAMP) ## the deck as offline reveal.js HTML + PDF in build/export/
 	$(PY) -m aiopen.serving.export --out build/export

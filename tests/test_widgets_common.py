@@ -70,11 +70,12 @@ def test_under_the_kits_servers_a_figure_ships_a_small_module_that_imports_plotl
 
     monkeypatch.delenv(PLOTLY_ESM_ENV, raising=False)
     assert _figure_class() is go.FigureWidget  # elsewhere (Binder, nbval): self-contained
-    monkeypatch.setenv(PLOTLY_ESM_ENV, "/nbextensions/aiopen_plotly/widgetbundle.js?v=1")
+    monkeypatch.setenv(PLOTLY_ESM_ENV, "nbextensions/aiopen_plotly/widgetbundle.js?v=1")
     served = _figure_class()()
     assert isinstance(served, go.FigureWidget)
-    assert len(served._esm) < 300 < 1_000_000 < len(go.FigureWidget()._esm)
-    assert '"/nbextensions/aiopen_plotly/widgetbundle.js?v=1"' in served._esm and "export default" in served._esm
+    assert len(served._esm) < 1_000 < 1_000_000 < len(go.FigureWidget()._esm)
+    # relative to the page's base URL ("/user/<name>/" under a JupyterHub), never to the site's root
+    assert 'base + "nbextensions/aiopen_plotly/widgetbundle.js?v=1"' in served._esm and "export default" in served._esm
 
 
 def test_an_error_goes_away_once_the_same_callback_succeeds():

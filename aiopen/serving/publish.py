@@ -225,7 +225,7 @@ def urls(site: Site, host: str, port: int, token: str = "") -> dict[str, str]:
 
 def widget_bundle_url() -> str:
     """Where a staged site serves plotly's widget code (its version in the query)."""
-    return bundle_url(f"/voila/templates/{DECK_TEMPLATE}/static/{WIDGET_BUNDLE}")
+    return bundle_url(f"voila/templates/{DECK_TEMPLATE}/static/{WIDGET_BUNDLE}")
 
 
 def start_voila(site: Site, port: int, token: str = "", log_path: Path | None = None) -> subprocess.Popen:

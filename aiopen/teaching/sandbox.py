@@ -216,15 +216,19 @@ def _prctl(option: int, value: int) -> None:
 
 
 def _cache_root() -> Path:
+    """The folder holding the cache a load would use (the environment's shared one, if built)."""
     from aiopen.domain import gguf_loader
 
-    return gguf_loader.cache_root()
+    try:
+        return gguf_loader.cache_dir(gguf_loader.model_path()).parent
+    except FileNotFoundError:
+        return gguf_loader.cache_root()
 
 
 def _cache_files() -> list[Path]:
     """The model cache's files, built first if need be (the kernel cannot write the cache).
 
-    Bound one by one: the cache folders are private to their owner.
+    Bound one by one, so that the kernel sees this model's cache and nothing else of the folder.
     """
     from aiopen.domain import gguf_loader
 

@@ -64,18 +64,23 @@ T = TypeVar("T", bound=Callable[..., Any])
 # Every plotly FigureWidget carries plotly's whole widget code (about 5 MB of ESM) in its
 # synced state, and anywidget parses it again for each figure on a page: nine figures,
 # 45 MB and nine parses, enough on two cores for anywidget's 2 s start-up watchdog to
-# fire. The kit's servers (aiopen.serving.present, aiopen.serving.publish) serve that file themselves and
-# name its path in PLOTLY_ESM_ENV; a figure then ships a two-line module that imports it, which
-# the browser fetches and parses once per page. Elsewhere (Binder, nbval) figures stay
-# self-contained.
+# fire. The kit's servers (aiopen.serving.present, aiopen.serving.publish, aiopen.serving.hub) serve
+# that file themselves and name its path in PLOTLY_ESM_ENV, relative to the server's base URL
+# ("/" alone, "/user/<name>/" under a JupyterHub); a figure then ships a small module that reads the
+# page's base URL (JupyterLab's and Voila's page config, else the classic notebook's
+# <body data-base-url>: Voila's body names its own /voila/ folder there) and imports the file
+# from there, once per page. Elsewhere (Binder, nbval)
+# figures stay self-contained.
 
 
 def _figure_class() -> type[go.FigureWidget]:
-    path = os.environ.get(PLOTLY_ESM_ENV)
+    path = os.environ.get(PLOTLY_ESM_ENV, "").lstrip("/")
     if not path:
         return go.FigureWidget
     shim = (
-        f"const bundle = await import(new URL({json.dumps(path)}, window.location.href).href);\n"
+        'const config = document.getElementById("jupyter-config-data");\n'
+        'const base = (config && JSON.parse(config.textContent).baseUrl) || document.body.dataset.baseUrl || "/";\n'
+        f"const bundle = await import(new URL(base + {json.dumps(path)}, window.location.origin).href);\n"
         "export default bundle.default;\n"
     )
     return type("ServedFigureWidget", (go.FigureWidget,), {"_esm": shim, "__doc__": "A FigureWidget whose code comes from the server."})
