@@ -4,6 +4,7 @@ same packages with the same version ranges; postBuild installs what pip must."""
 from __future__ import annotations
 
 import os
+import re
 from importlib import metadata
 from pathlib import Path
 
