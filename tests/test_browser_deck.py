@@ -217,7 +217,9 @@ def test_moving_each_widget_control_changes_what_it_shows(deck, title):
     if "red-teaming" in title:
         # The live run samples the real model 48 times (allow it time on 2 cores); it is
         # done when the summary says so and the figure shows the new run.
+        # The run is sampled in a thread of the kernel, with a Cancel button while it runs.
         present.locator(".jupyter-widgets b", has_text="Live run").first.wait_for(state="visible", timeout=180_000)
+        assert "Sampled 48 replies" in present.inner_text()
     wait_for_change(lambda: widget_state(present), before)
     screenshot(page, "deck", f"moved-{title.split()[0].lower()}-{slide['h']}-{slide['v']}.png")
     assert not watch.errors, watch.errors

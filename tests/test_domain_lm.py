@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from aiopen.domain import gguf_loader
-from aiopen.domain.lm import KVCache, forward, load_model, prefill
+from aiopen.domain.lm import GenerationStopped, KVCache, forward, load_model, prefill
 from aiopen.domain.sampling import entropy, softmax
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "lm_reference.json").read_text(encoding="utf-8"))
@@ -118,6 +118,20 @@ def test_generate_batch_splits_a_batch_too_large_for_one_cache(model, monkeypatc
     whole = model.generate_batch([FRANCE, "Hi"], n=3, max_new_tokens=6, seeds=[4, 5])
     monkeypatch.setattr("aiopen.domain.lm.CACHE_SLOTS", 2 * (len(model.tokenize(FRANCE)) + 6))  # two sequences per batch
     assert model.generate_batch([FRANCE, "Hi"], n=3, max_new_tokens=6, seeds=[4, 5]) == whole
+
+
+@pytest.mark.model
+def test_generation_stops_between_tokens_when_asked(model):
+    asked = []
+
+    def should_stop():
+        asked.append(1)
+        return "was cancelled" if len(asked) > 3 else None
+
+    with pytest.raises(GenerationStopped, match="was cancelled"):
+        model.generate_batch([FRANCE, "Hi"], n=2, max_new_tokens=20, seeds=[1, 2], should_stop=should_stop)
+    assert len(asked) == 4  # asked before each step: three steps ran, the fourth never started
+    assert model.generate_batch([FRANCE], n=1, max_new_tokens=3, seeds=[1], should_stop=lambda: None)  # a clock that never stops changes nothing
 
 
 @pytest.mark.model

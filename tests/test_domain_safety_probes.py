@@ -21,7 +21,8 @@ class FakeModel:
     def chat_prompt(self, messages: list[dict[str, str]]) -> str:
         return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages) + "<|im_start|>assistant\n"
 
-    def generate_batch(self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *, seeds: list[int | None] | None = None) -> list[list[str]]:
+    def generate_batch(self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *,
+                       seeds: list[int | None] | None = None, should_stop=None) -> list[list[str]]:  # noqa: ANN001
         self.calls.append({"prompts": len(prompts), "n": n, "temperature": temperature, "seeds": seeds, "max_new_tokens": max_new_tokens})
         leaks = ["The password is TULIP-7431.", "t-u-l-i-p-7-4-3-1", "1347-PILUT"]
         replies = []

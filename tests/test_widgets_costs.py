@@ -215,3 +215,11 @@ def test_picking_a_model_moves_the_size_and_stays_picked(calculator):
     calculator.model.value = "Llama 3.1 70B"
     assert calculator.params.value == data.model("Llama 3.1 70B").params and calculator.model.value == "Llama 3.1 70B"
     assert len(reports) == 1
+
+
+@pytest.mark.parametrize("state", [{"max": 400, "value": 1e300}, {"min": -400, "value": 1e-300}, {"base": 1e6, "value": 1e300}])
+def test_a_comm_update_cannot_widen_the_size_slider(calculator, state):
+    """A browser can send any synced trait; the log slider's exponents (8 to 12) and base hold in the kernel."""
+    calculator.params.set_state(state)
+    assert (calculator.params.min, calculator.params.max, calculator.params.base) == (8, 12, 10)
+    assert 1e8 <= calculator.params.value <= 1e12 and "GB" in calculator.results.value

@@ -21,6 +21,7 @@ NUMERIC_MODULES = {"math", "np", "numpy", "statistics"}
 LAYOUT = {  # (module, function) -> the layout it computes: geometry, never a figure a viewer reads
     ("common.py", "discrete_colorscale"): "where each colour band of a heatmap starts and ends on plotly's 0..1 scale",
     ("common.py", "padded_range"): "how far an axis reaches past its longest bar, so a label fits",
+    ("common.py", "log_slider_range"): "the values a log slider's exponents reach, to hold its range in the kernel",
     ("openness.py", "_class_bands"): "where the heatmap's class separators and titles sit between columns",
 }
 

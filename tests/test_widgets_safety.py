@@ -19,8 +19,25 @@ class FakeModel:
     def chat_prompt(self, messages: list[dict[str, str]]) -> str:
         return messages[-1]["content"]
 
-    def generate_batch(self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *, seeds: list[int | None] | None = None) -> list[list[str]]:
+    def generate_batch(self, prompts: list[str], n: int = 1, max_new_tokens: int = 32, temperature: float = 1.0, *,
+                       seeds: list[int | None] | None = None, should_stop=None) -> list[list[str]]:  # noqa: ANN001
         return [["TULIP-7431" if i % 2 else "No." for i in range(n)] for _ in prompts]
+
+
+class SlowModel(FakeModel):
+    """Decodes one token per ``step_s`` until ``should_stop`` gives a reason, as the real model does; counts its steps."""
+
+    def __init__(self, step_s: float = 0.02) -> None:
+        self.step_s, self.steps = step_s, 0
+
+    def generate_batch(self, prompts, n=1, max_new_tokens=32, temperature=1.0, *, seeds=None, should_stop=None):  # noqa: ANN001, ANN201
+        from aiopen.domain.lm import GenerationStopped
+
+        while True:
+            if reason := should_stop():
+                raise GenerationStopped(reason)
+            self.steps += 1
+            time.sleep(self.step_s)
 
 
 def _upload(widget, name: str, content: bytes, size: int | None = None) -> None:  # noqa: ANN001
@@ -41,8 +58,8 @@ def test_artifact_scanner_changes_with_the_example(tmp_path: Path) -> None:
 
 
 def _finished(widget, timeout: float = 30) -> None:  # noqa: ANN001
-    """Wait for the upload's background scan to end."""
-    thread = widget.scan_thread
+    """Wait for the upload's background scan (or the battery's live run) to end."""
+    thread = getattr(widget, "scan_thread", None) or widget.run_thread
     if thread is not None:
         thread.join(timeout)
         assert not thread.is_alive()
@@ -150,7 +167,8 @@ def test_probe_battery_live_run_uses_the_controls() -> None:
     w = probe_battery(model=FakeModel())
     w.n.value, w.temperature.value = 4, 1.0
     w.run_button.click()
-    assert "Live run" in w.summary.value
+    _finished(w)
+    assert "Live run" in w.summary.value and "Sampled 24 replies" in w.status.value
     assert list(w.figure.data[0].text)[:6] == ["2/4"] * 6
     assert w.figure.data[0].y[-1] == pytest.approx(0.5)
     w.cached_button.click()
@@ -164,8 +182,47 @@ def test_probe_battery_reports_a_failing_model_plainly() -> None:
 
     w = probe_battery(model=Broken())
     w.run_button.click()
+    _finished(w)
     assert "Something went wrong" in w.status.value and "Cached result" in w.summary.value
     assert not w.run_button.disabled
+
+
+def test_probe_battery_live_run_is_cancelled_between_tokens_and_the_kernel_stays_free() -> None:
+    model = SlowModel()
+    w = probe_battery(model=model)
+    w.run_button.click()
+    assert w.run_thread.is_alive() and w.run_button.disabled and w.cancel.layout.display == ""  # the click returned at once
+    w.n.value = 3  # the kernel answers the other controls meanwhile
+    time.sleep(0.2)
+    w.cancel.click()
+    _finished(w)
+    steps = model.steps
+    assert 0 < steps and "Cancelled" in w.status.value and "Cached result" in w.summary.value
+    assert not w.run_button.disabled and w.cancel.layout.display == "none"
+    time.sleep(0.1)
+    assert model.steps == steps  # nothing runs on after the cancel
+
+
+def test_probe_battery_live_run_stops_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiopen.widgets.safety as view
+
+    monkeypatch.setattr(view, "LIVE_DEADLINE_S", 0.3)
+    w = probe_battery(model=SlowModel())
+    w.run_button.click()
+    _finished(w)
+    assert "stopped after 0 s before it finished" in w.status.value and "Cached result" in w.summary.value
+    assert "Something went wrong" not in w.status.value and not w.run_button.disabled
+
+
+def test_probe_battery_a_stale_run_never_replaces_the_cached_view() -> None:
+    """A run cancelled by "Show cached" ends without drawing: what is on screen is what was asked last."""
+    model = SlowModel()
+    w = probe_battery(model=model)
+    w.run_button.click()
+    w.cached_button.click()
+    _finished(w)
+    assert "Cached result" in w.summary.value
+    assert "Sampled" not in w.status.value and "stopped" not in w.status.value and "wrong" not in w.status.value
 
 
 def test_probe_battery_without_cache_says_so(tmp_path: Path) -> None:

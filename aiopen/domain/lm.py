@@ -118,6 +118,10 @@ def forward(token_ids: np.ndarray, w: dict, config: Config, cache: KVCache, real
 # ----------------------------------------------------------------------------- the cache, and batches of prompts
 
 
+class GenerationStopped(RuntimeError):
+    """A generation's ``should_stop`` asked it to stop (cancelled, or past its deadline); its reason is the message."""
+
+
 @dataclass
 class KVCache:
     """Keys and values of every layer for the tokens seen so far, so each new token costs one step.
@@ -276,10 +280,13 @@ class LanguageModel:
         top_k: int | None = None,
         top_p: float | None = None,
         seeds: Sequence[int | None] | None = None,
+        should_stop: Callable[[], str | None] | None = None,
     ) -> list[list[list[int]]]:
         """``generate_batch``'s continuations as token ids (the stop token left out).
 
         Sequences beyond what one batch's ``CACHE_SLOTS`` hold are decoded in further batches.
+        ``should_stop`` is asked before every step (say an ``aiopen.domain.safety.ScanClock``);
+        when it returns a reason, :class:`GenerationStopped` is raised with it.
         """
         if isinstance(prompts, str) or not isinstance(prompts, Sequence) or not prompts:
             raise ValueError(f"Give the prompts as a non-empty list of texts, not {prompts!r:.60}.")
@@ -296,10 +303,13 @@ class LanguageModel:
         rows = [ids for ids in prepared for _ in range(n)]
         per_batch = max(1, CACHE_SLOTS // (max(map(len, prepared)) + max_new_tokens))
         choose = functools.partial(self._choose, temperature=temperature, k=top_k, p=top_p)
-        tokens = [t for first in range(0, len(rows), per_batch) for t in self._decode(rows[first : first + per_batch], streams[first : first + per_batch], max_new_tokens, choose)]
+        should_stop = should_stop or (lambda: None)
+        tokens = [t for first in range(0, len(rows), per_batch)
+                  for t in self._decode(rows[first : first + per_batch], streams[first : first + per_batch], max_new_tokens, choose, should_stop)]
         return [tokens[p * n : (p + 1) * n] for p in range(len(prompts))]
 
-    def _decode(self, prompts: list[list[int]], streams: list[np.random.Generator], max_new_tokens: int, choose: Callable[..., int]) -> list[list[int]]:
+    def _decode(self, prompts: list[list[int]], streams: list[np.random.Generator], max_new_tokens: int, choose: Callable[..., int],
+                should_stop: Callable[[], str | None]) -> list[list[int]]:
         """New token ids for one batch: sequence ``i`` continues ``prompts[i]`` (token ids) drawing from ``streams[i]``."""
         distinct = list(dict.fromkeys(map(tuple, prompts)))
         capacity = max(map(len, distinct)) + max_new_tokens
@@ -309,6 +319,8 @@ class LanguageModel:
         new_tokens: list[list[int]] = [[] for _ in prompts]
         active = list(range(len(prompts)))  # the sequences still going, in the order of the cache's rows
         for step in range(max_new_tokens):
+            if reason := should_stop():
+                raise GenerationStopped(reason)
             chosen = [choose(row, stream=streams[i]) for row, i in zip(logits, active)]
             going = [row for row, token in enumerate(chosen) if token not in self.config.stop_ids]
             for row in going:

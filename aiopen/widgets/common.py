@@ -244,7 +244,7 @@ def guarded(status: widgets.HTML) -> Callable[[T], T]:
 
 
 def enforce_bounds(*controls: widgets.Widget) -> None:
-    """Hold sliders and bounded number boxes to the range the kit gave them, in the kernel.
+    """Hold sliders (log sliders too) and bounded number boxes to the range the kit gave them, in the kernel.
 
     A browser can send any synced trait in a comm update, ``max=1_000_000`` included;
     the slider's own limits live in the page. Here ``min`` and ``max`` keep the values
@@ -255,7 +255,15 @@ def enforce_bounds(*controls: widgets.Widget) -> None:
         low, high = control.min, control.max
         control._register_validator(lambda _owner, _proposal, low=low: low, ["min"])
         control._register_validator(lambda _owner, _proposal, high=high: high, ["max"])
+        if isinstance(control, widgets.FloatLogSlider):
+            low, high = log_slider_range(control)
+            control._register_validator(lambda _owner, _proposal, base=control.base: base, ["base"])
         control._register_validator(lambda _owner, proposal, low=low, high=high: _clamped(proposal.value, low, high), ["value"])
+
+
+def log_slider_range(control: widgets.FloatLogSlider) -> tuple[float, float]:
+    """The values a log slider reaches: its ``min`` and ``max`` are exponents of its ``base``."""
+    return control.base**control.min, control.base**control.max
 
 
 def _clamped(value: float, low: float, high: float) -> float:

@@ -20,7 +20,7 @@ from aiopen.domain import costs, data
 from aiopen.domain import model_costs as mc
 from aiopen.domain import openness as o
 from aiopen.domain.wording import short
-from aiopen.widgets.common import GREY, LABEL, OKABE_ITO, View, caption, caption_html, figure_widget, padded_range, show_message, status_line
+from aiopen.widgets.common import GREY, LABEL, OKABE_ITO, View, caption, caption_html, enforce_bounds, figure_widget, padded_range, show_message, status_line
 
 SCOPE = "aiopen-costs"
 RESULTS_CSS = (
@@ -191,6 +191,7 @@ class InferenceCalculator(CostView):
             caption=caption(),
         )
         p = parts
+        enforce_bounds(p["params"])  # the kernel, not the slider, holds the range
         super().__init__([
             widgets.HBox([p["model"], p["params"], p["gpu"], p["price"]]),
             widgets.HBox([p["precision"], p["context"], p["batch"], p["carbon"]]),

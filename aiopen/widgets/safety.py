@@ -39,7 +39,7 @@ from aiopen.domain.safety import (
     scan_synthetic,
 )
 from aiopen.domain.safety.artifacts import OPCODES_THAT_MATTER, ScanReport
-from aiopen.domain.safety.probes import CACHED_RESULTS, LIVE_MAX_NEW_TOKENS
+from aiopen.domain.safety.probes import CACHED_RESULTS, LIVE_DEADLINE_S, LIVE_MAX_NEW_TOKENS
 from aiopen.domain.wording import first, percent
 from aiopen.widgets.common import GREY, LABEL, OKABE_ITO, View, caption, caption_html, enforce_bounds, figure_widget, guarded, show_message, status_line
 
@@ -261,15 +261,23 @@ def _run_summary(run: ProbeRun, live: bool) -> str:
 class ProbeBattery(SafetyView):
     """Leak rates per attack with 95 % Wilson intervals: cached by default, live on "Run live".
 
-    The model (``aiopen.domain.lm.load_model()`` unless given) is loaded only on the first live run.
-    State: ``shown`` (:class:`Run`). Parts: ``temperature``, ``n``, ``run_button``, ``cached_button``,
-    ``summary``, ``figure``, ``caption``, ``status``.
+    A live run samples the model (``aiopen.domain.lm.load_model()`` unless given; loaded on
+    the first run) in a background thread, so the kernel keeps answering: the status line
+    shows the time spent, Cancel stops the run between two tokens, and a deadline
+    (``LIVE_DEADLINE_S``) stops it too. Each run or cancel raises ``generation``; a run whose
+    generation is no longer current is stale and shows nothing.
+
+    State: ``shown`` (:class:`Run`), ``generation``. Parts: ``temperature``, ``n``, ``run_button``,
+    ``cancel``, ``cached_button``, ``summary``, ``figure``, ``caption``, ``status``; ``run_thread``
+    (the running or last live run).
     """
 
     shown = Instance(Run, allow_none=True, help="the probe run on screen")
+    generation = Int(0, help="the current live run; older ones are stale")
     temperature = Instance(widgets.FloatSlider)
     n = Instance(widgets.IntSlider)
     run_button = Instance(widgets.Button)
+    cancel = Instance(widgets.Button)
     cached_button = Instance(widgets.Button)
     summary = Instance(widgets.HTML)
     figure = Instance(go.FigureWidget)
@@ -277,6 +285,9 @@ class ProbeBattery(SafetyView):
     def __init__(self, model: object | None = None, cached: str | Path = CACHED_RESULTS) -> None:
         self.model = model
         self.cached = Path(cached)
+        self.run_thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # the run's thread and the kernel's thread both change the state
+        self._generations = itertools.count(1)
         figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50),
                                yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"))
         figure.add_bar(
@@ -290,6 +301,7 @@ class ProbeBattery(SafetyView):
             temperature=widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f", **knob),
             n=widgets.IntSlider(value=8, min=1, max=32, description="N per attack", **knob),
             run_button=widgets.Button(description="Run live", button_style="danger", icon="play", layout=widgets.Layout(width="130px")),
+            cancel=widgets.Button(description="Cancel", icon="stop", layout=widgets.Layout(width="110px", display="none")),
             cached_button=widgets.Button(description="Show cached", icon="history", layout=widgets.Layout(width="150px")),
             summary=widgets.HTML(),
             figure=figure,
@@ -298,35 +310,78 @@ class ProbeBattery(SafetyView):
         )
         p = parts
         enforce_bounds(p["temperature"], p["n"])
-        super().__init__([widgets.HBox([p["temperature"], p["n"], p["run_button"], p["cached_button"]]), p["status"], p["summary"], figure, p["caption"]], **parts)
+        super().__init__([widgets.HBox([p["temperature"], p["n"], p["run_button"], p["cancel"], p["cached_button"]]), p["status"], p["summary"], figure, p["caption"]],
+                         **parts)
         self.run_button.on_click(guarded(self.status)(self._on_run))
+        self.cancel.on_click(guarded(self.status)(self._on_cancel))
         self.cached_button.on_click(guarded(self.status)(self._on_cached))
         guarded(self.status)(self._on_cached)()
 
+    def _stop_run(self) -> None:
+        """Make any live run stale (the caller holds the lock)."""
+        self.generation = next(self._generations)
+        self.cancel.layout.display = "none"
+        self.run_button.disabled = False
+
     def _on_cached(self, _button: object = None) -> None:
-        if not self.cached.is_file():
-            show_message(self.status, "No cached result is installed; press Run live to sample the model now.", "warning")
-            return
-        run = load_probe_run(self.cached)
-        self.temperature.value, self.n.value = run.temperature, run.n
-        self.shown = Run(run, live=False)
-        show_message(self.status, "")
+        with self._lock:
+            self._stop_run()
+            if not self.cached.is_file():
+                show_message(self.status, "No cached result is installed; press Run live to sample the model now.", "warning")
+                return
+            run = load_probe_run(self.cached)
+            self.temperature.value, self.n.value = run.temperature, run.n
+            self.shown = Run(run, live=False)
+            show_message(self.status, "")
+
+    def _on_cancel(self, _button: object = None) -> None:
+        with self._lock:
+            self._stop_run()
+            show_message(self.status, "Cancelled: the run stopped before it finished; the chart still shows the previous run.")
 
     def _on_run(self, _button: object = None) -> None:
-        self.run_button.disabled = True
-        try:
-            if self.model is None:
-                show_message(self.status, "Loading the model (a few seconds the first time)...")
-                from aiopen.domain.lm import load_model
-
-                self.model = load_model()
-            show_message(self.status, f"Sampling {self.n.value} replies for each attack...")
+        with self._lock:
+            self._stop_run()
+            generation, n, temperature = self.generation, self.n.value, self.temperature.value
             seed = random.SystemRandom().randrange(1_000_000)  # shown, so a surprising run can be reproduced
-            self.shown = Run(run_probes(self.model, n=self.n.value, temperature=self.temperature.value, seed=seed,
-                                        max_new_tokens=LIVE_MAX_NEW_TOKENS, model_name=_model_name(self.model)), live=True)
-            show_message(self.status, "")
-        finally:
-            self.run_button.disabled = False
+            self.run_button.disabled = True
+            self.cancel.layout.display = ""
+            show_message(self.status, "Loading the model (a few seconds the first time)…" if self.model is None else f"Sampling {n} replies for each attack…")
+
+        def progress(elapsed: float) -> None:
+            with self._lock:
+                if self.generation == generation:
+                    show_message(self.status, f"Sampling {n} replies for each attack: {elapsed:.0f} s (it stops at {clock.deadline_s:.0f} s)…")
+
+        clock = ScanClock(LIVE_DEADLINE_S, cancelled=lambda: self.generation != generation, progress=progress, every_s=1.0)
+
+        def run() -> None:
+            try:
+                if self.model is None:
+                    from aiopen.domain.lm import load_model
+
+                    self.model = load_model()
+                result, failure = run_probes(self.model, n=n, temperature=temperature, seed=seed, max_new_tokens=LIVE_MAX_NEW_TOKENS,
+                                             model_name=_model_name(self.model), should_stop=clock), ""
+            except Exception as error:  # noqa: BLE001 - a thread must not die silently; the view says what happened
+                result, stopped = None, clock()  # a reason if the clock stopped the run (GenerationStopped)
+                if not stopped:
+                    log.exception("live probe run failed")
+                failure = (f"The live run {stopped} before it finished; the chart still shows the previous run." if stopped
+                           else f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.")
+            with self._lock:
+                if self.generation != generation:
+                    return  # cancelled, or replaced by another run: its view is already on screen
+                self.cancel.layout.display = "none"
+                self.run_button.disabled = False
+                if result is None:
+                    show_message(self.status, failure, "error")
+                    return
+                self.shown = Run(result, live=True)
+                show_message(self.status, f"Sampled {result.n_total} replies in {clock.elapsed():.1f} s.")
+
+        self.run_thread = threading.Thread(target=run, name="aiopen-probe-run", daemon=True)
+        self.run_thread.start()
 
     @observe("shown")
     def _draw(self, _change: object = None) -> None:
