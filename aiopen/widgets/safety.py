@@ -289,14 +289,15 @@ class ProbeBattery(SafetyView):
         self._lock = threading.Lock()  # the run's thread and the kernel's thread both change the state
         self._generations = itertools.count(1)
         figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50),
-                               yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"))
+                               yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"),
+                               xaxis=dict(automargin=True))  # where a wider font tilts the attack names, the margin grows to hold them
         figure.add_bar(
             error_y=dict(type="data", symmetric=False, color=GREY, thickness=2, width=8),
             textposition="inside",
             insidetextanchor="start",  # counts at the foot of the bar, clear of the interval whiskers
             hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
         )
-        knob = dict(style={"description_width": "95px"}, layout=widgets.Layout(width="330px"))
+        knob = dict(style={"description_width": "110px"}, layout=widgets.Layout(width="340px"))
         parts = dict(
             temperature=widgets.FloatSlider(value=0.7, min=0.0, max=1.5, step=0.1, description="Temperature", readout_format=".1f", **knob),
             n=widgets.IntSlider(value=8, min=1, max=32, description="N per attack", **knob),
