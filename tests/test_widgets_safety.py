@@ -59,7 +59,7 @@ def test_artifact_scanner_changes_with_the_example(tmp_path: Path) -> None:
 
 def _finished(widget, timeout: float = 30) -> None:  # noqa: ANN001
     """Wait for the upload's background scan (or the battery's live run) to end."""
-    thread = getattr(widget, "scan_thread", None) or widget.run_thread
+    thread = (widget.scan if hasattr(widget, "scan") else widget.live).thread
     if thread is not None:
         thread.join(timeout)
         assert not thread.is_alive()
@@ -117,7 +117,7 @@ def test_the_kernel_answers_other_controls_while_an_upload_is_scanned(tmp_path: 
     assert "Scanning slow.pkl" in w.status.value and w.cancel.layout.display == "" and "No verdict" in w.report.value
     before = sum(data.figure.data[1].y)
     data.size.value = 200  # another widget's callback runs now, on the kernel's thread
-    assert sum(data.figure.data[1].y) > before and w.scan_thread.is_alive()
+    assert sum(data.figure.data[1].y) > before and w.scan.thread.is_alive()
     time.sleep(0.4)
     assert "s (it stops at 10 s)" in w.status.value  # the progress line moves
     slow.release.set()
@@ -191,7 +191,7 @@ def test_probe_battery_live_run_is_cancelled_between_tokens_and_the_kernel_stays
     model = SlowModel()
     w = probe_battery(model=model)
     w.run_button.click()
-    assert w.run_thread.is_alive() and w.run_button.disabled and w.cancel.layout.display == ""  # the click returned at once
+    assert w.live.thread.is_alive() and w.run_button.disabled and w.cancel.layout.display == ""  # the click returned at once
     w.n.value = 3  # the kernel answers the other controls meanwhile
     time.sleep(0.2)
     w.cancel.click()

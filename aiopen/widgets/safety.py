@@ -15,12 +15,13 @@ import logging
 import random
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
-from traitlets import Instance, Int, observe
+from traitlets import Instance, observe
 
 from aiopen.domain.safety import (
     CANARY_NAME,
@@ -51,6 +52,62 @@ TEXT_STYLE = "font-size:15px;line-height:1.35"
 
 class SafetyView(View):
     scope = "aiopen-safety"
+
+
+class BackgroundWork:
+    """A view's long work (a scan, a live run) in a thread of the kernel, one piece at a time,
+    so the kernel keeps answering the view's other controls meanwhile.
+
+    ``lock`` guards the view's state: the work's thread and the kernel's own both change it.
+    ``start`` shows the ``cancel`` button and runs ``work(clock)``; the clock (a
+    :class:`ScanClock`) stops the work at ``deadline_s`` or once it is stale, and reports
+    ``progress(elapsed_s)`` meanwhile. ``stop`` makes the running work stale: whatever it
+    finds is never drawn. ``done(result, error, clock)`` draws what the work found (``error``
+    is what it raised, if it did; ``clock.stopped`` says whether the clock stopped it); it
+    and ``progress`` run under the lock, and only while the work is current.
+    """
+
+    def __init__(self, cancel: widgets.Button, name: str) -> None:
+        self.cancel, self.name = cancel, name
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self._current = 0
+        self._counter = itertools.count(1)
+
+    def stop(self) -> None:
+        """Make the running work, if any, stale (the caller holds the lock)."""
+        self._current = next(self._counter)
+        self.cancel.layout.display = "none"
+
+    def start(self, work: Callable[[ScanClock], object], done: Callable[[object, Exception | None, ScanClock], None], *,
+              deadline_s: float, progress: Callable[[float], None], every_s: float = 0.25) -> None:
+        """Run ``work`` in a new thread (the caller holds the lock; any earlier work is made stale)."""
+        self.stop()
+        mine = self._current
+
+        def report(elapsed: float) -> None:
+            with self.lock:
+                if self._current == mine:
+                    progress(elapsed)
+
+        clock = ScanClock(deadline_s, cancelled=lambda: self._current != mine, progress=report, every_s=every_s)
+
+        def run() -> None:
+            try:
+                result, error = work(clock), None
+            except Exception as raised:  # noqa: BLE001 - a thread must not die silently; done() says what happened
+                result, error = None, raised
+                if not clock.stopped:
+                    log.exception("%s failed", self.name)
+            with self.lock:
+                if self._current != mine:
+                    return  # cancelled, or replaced by newer work: what is on screen is newer
+                self.cancel.layout.display = "none"
+                done(result, error, clock)
+
+        self.cancel.layout.display = ""
+        self.thread = threading.Thread(target=run, name=f"aiopen-{self.name}", daemon=True)
+        self.thread.start()
 
 
 # ----------------------------------------------------------------------------- artifact scanner
@@ -91,18 +148,17 @@ class Verdict(NamedTuple):
 class ArtifactScanner(SafetyView):
     """Scan the kit's example artifacts (written to ``folder``, a temp dir by default) or an uploaded file.
 
-    An upload is scanned in a background thread, so the kernel keeps answering the other
-    controls: the status line shows the time spent, a Cancel button stops the scan, and a
-    deadline (``SCAN_DEADLINE_S``) stops it too (reported as a cap). Each new scan raises
-    ``generation``; a scan whose generation is no longer current is stale and shows nothing.
+    An upload is scanned in the background (:class:`BackgroundWork`), so the kernel keeps
+    answering the other controls: the status line shows the time spent, a Cancel button stops
+    the scan, and a deadline (``SCAN_DEADLINE_S``) stops it too (reported as a cap). A new
+    example or upload makes a running scan stale: it shows nothing.
 
-    State: ``verdict`` (:class:`Verdict`), ``generation``. Parts: ``example``, ``upload``, ``cancel``,
+    State: ``verdict`` (:class:`Verdict`). Parts: ``example``, ``upload``, ``cancel``,
     ``report``, ``figure``, ``caption``, ``status``; ``examples`` (name -> path), ``canary``,
-    ``scan_thread`` (the running or last upload scan).
+    ``scan`` (the background scan).
     """
 
     verdict = Instance(Verdict, allow_none=True, help="the report on screen, or why there is none")
-    generation = Int(0, help="the current scan; older ones are stale")
     example = Instance(widgets.Dropdown)
     upload = Instance(widgets.FileUpload)
     cancel = Instance(widgets.Button)
@@ -113,9 +169,6 @@ class ArtifactScanner(SafetyView):
         folder = Path(folder or tempfile.mkdtemp(prefix="aiopen-artifacts-"))
         self.examples = make_examples(folder)
         self.canary = folder.joinpath(CANARY_NAME)
-        self.scan_thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # the scan thread and the kernel's thread both change the state
-        self._generations = itertools.count(1)
         figure = figure_widget(height=380, width=600, margin=dict(l=55, r=40, t=50, b=100), yaxis=dict(title="count", rangemode="tozero"),
                                xaxis=dict(tickangle=-40, tickfont=dict(size=14)))
         imports = ("GLOBAL", "STACK_GLOBAL", "INST")
@@ -132,6 +185,7 @@ class ArtifactScanner(SafetyView):
         )
         p = parts
         super().__init__([widgets.HBox([p["example"], p["upload"], p["cancel"]]), p["status"], widgets.HBox([p["report"], figure]), p["caption"]], **parts)
+        self.scan = BackgroundWork(self.cancel, "artifact-scan")
         self.watch(self._on_example, self.example)
         self.watch(self._on_upload, self.upload)
         self.cancel.on_click(guarded(self.status)(self._on_cancel))
@@ -139,13 +193,9 @@ class ArtifactScanner(SafetyView):
 
     # -- from the controls to the state ---------------------------------------------------
 
-    def _stop_scan(self) -> None:
-        self.generation = next(self._generations)
-        self.cancel.layout.display = "none"
-
     def _on_example(self, _change: object = None) -> None:
-        with self._lock:
-            self._stop_scan()
+        with self.scan.lock:
+            self.scan.stop()
             show_message(self.status, "")
             self.verdict = Verdict(scan_artifact(self.examples[self.example.value]), self.example.value)
 
@@ -155,8 +205,8 @@ class ArtifactScanner(SafetyView):
             return
         item = files[0]
         name = Path(str(item.get("name", "upload"))).name or "upload"
-        with self._lock:
-            self._stop_scan()
+        with self.scan.lock:
+            self.scan.stop()
             if item.get("size", 0) > UPLOAD_BYTES or len(item["content"]) > UPLOAD_BYTES:
                 self.verdict = Verdict(None, name, f"{name} was not scanned.")
                 show_message(self.status, f"{name} is larger than {UPLOAD_MB} MB; the live scanner stops there. Try it with picklescan on the command line.", "warning")
@@ -164,46 +214,27 @@ class ArtifactScanner(SafetyView):
             self._scan_in_background(bytes(item["content"]), name)
 
     def _on_cancel(self, _button: object = None) -> None:
-        with self._lock:
-            self._stop_scan()
+        with self.scan.lock:
+            self.scan.stop()
             self.verdict = Verdict(None, "", "The scan was cancelled before it finished.")
             show_message(self.status, "Cancelled.")
 
     def _scan_in_background(self, content: bytes, name: str) -> None:
-        """Start a scan of ``content`` in a thread (the caller holds the lock)."""
-        generation = self.generation
+        """Start a scan of ``content`` (the caller holds the scan's lock)."""
 
-        def progress(elapsed: float) -> None:
-            with self._lock:
-                if self.generation == generation:
-                    show_message(self.status, f"Scanning {name}: {elapsed:.1f} s (it stops at {clock.deadline_s:.0f} s)…")
-
-        clock = ScanClock(SCAN_DEADLINE_S, cancelled=lambda: self.generation != generation, progress=progress)
-
-        def run() -> None:
-            try:
-                report, failure = scan_artifact(content, should_stop=clock), ""
-            except Exception as error:  # noqa: BLE001 - scan_artifact never raises; a thread must not die silently anyway
-                report = None
-                log.exception("artifact scan failed")
-                failure = f"Something went wrong ({type(error).__name__}: {error}). The other controls still work."
-            with self._lock:
-                if self.generation != generation:
-                    return  # cancelled, or replaced by another scan: its view is already on screen
-                self.cancel.layout.display = "none"
-                if report is None:
-                    show_message(self.status, failure, "error")
-                    self.verdict = Verdict(None, name, f"{name} could not be scanned.")
-                    return
-                self.verdict = Verdict(report, name)
-                stopped = " It stopped early, so the verdict is not safe." if report.caps else ""
-                show_message(self.status, f"Scanned your upload {name} in {clock.elapsed():.1f} s; it was read, never loaded.{stopped}")
+        def done(report: ScanReport | None, error: Exception | None, clock: ScanClock) -> None:
+            if error is not None:  # scan_artifact never raises; said plainly if it ever does
+                show_message(self.status, f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.", "error")
+                self.verdict = Verdict(None, name, f"{name} could not be scanned.")
+                return
+            self.verdict = Verdict(report, name)
+            stopped = " It stopped early, so the verdict is not safe." if report.caps else ""
+            show_message(self.status, f"Scanned your upload {name} in {clock.elapsed():.1f} s; it was read, never loaded.{stopped}")
 
         show_message(self.status, f"Scanning {name}…")
         self.verdict = Verdict(None, name, f"{name} is being scanned.")
-        self.cancel.layout.display = ""
-        self.scan_thread = threading.Thread(target=run, name="aiopen-artifact-scan", daemon=True)
-        self.scan_thread.start()
+        self.scan.start(lambda clock: scan_artifact(content, should_stop=clock), done, deadline_s=SCAN_DEADLINE_S,
+                        progress=lambda elapsed: show_message(self.status, f"Scanning {name}: {elapsed:.1f} s (it stops at {SCAN_DEADLINE_S:.0f} s)…"))
 
     # -- from the state to the screen -----------------------------------------------------
 
@@ -262,18 +293,16 @@ class ProbeBattery(SafetyView):
     """Leak rates per attack with 95 % Wilson intervals: cached by default, live on "Run live".
 
     A live run samples the model (``aiopen.domain.lm.load_model()`` unless given; loaded on
-    the first run) in a background thread, so the kernel keeps answering: the status line
-    shows the time spent, Cancel stops the run between two tokens, and a deadline
-    (``LIVE_DEADLINE_S``) stops it too. Each run or cancel raises ``generation``; a run whose
-    generation is no longer current is stale and shows nothing.
+    the first run) in the background (:class:`BackgroundWork`), so the kernel keeps
+    answering: the status line shows the time spent, Cancel stops the run between two tokens,
+    and a deadline (``LIVE_DEADLINE_S``) stops it too. "Show cached" or a new run makes a
+    running one stale: it shows nothing.
 
-    State: ``shown`` (:class:`Run`), ``generation``. Parts: ``temperature``, ``n``, ``run_button``,
-    ``cancel``, ``cached_button``, ``summary``, ``figure``, ``caption``, ``status``; ``run_thread``
-    (the running or last live run).
+    State: ``shown`` (:class:`Run`). Parts: ``temperature``, ``n``, ``run_button``, ``cancel``,
+    ``cached_button``, ``summary``, ``figure``, ``caption``, ``status``; ``live`` (the background run).
     """
 
     shown = Instance(Run, allow_none=True, help="the probe run on screen")
-    generation = Int(0, help="the current live run; older ones are stale")
     temperature = Instance(widgets.FloatSlider)
     n = Instance(widgets.IntSlider)
     run_button = Instance(widgets.Button)
@@ -285,9 +314,6 @@ class ProbeBattery(SafetyView):
     def __init__(self, model: object | None = None, cached: str | Path = CACHED_RESULTS) -> None:
         self.model = model
         self.cached = Path(cached)
-        self.run_thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # the run's thread and the kernel's thread both change the state
-        self._generations = itertools.count(1)
         figure = figure_widget(height=380, width=1000, margin=dict(l=70, r=20, t=50, b=50),
                                yaxis=dict(title="leak rate (95 % Wilson interval)", range=[0, 1.05], tickformat=".0%"),
                                xaxis=dict(automargin=True))  # where a wider font tilts the attack names, the margin grows to hold them
@@ -313,19 +339,19 @@ class ProbeBattery(SafetyView):
         enforce_bounds(p["temperature"], p["n"])
         super().__init__([widgets.HBox([p["temperature"], p["n"], p["run_button"], p["cancel"], p["cached_button"]]), p["status"], p["summary"], figure, p["caption"]],
                          **parts)
+        self.live = BackgroundWork(self.cancel, "probe-run")
         self.run_button.on_click(guarded(self.status)(self._on_run))
         self.cancel.on_click(guarded(self.status)(self._on_cancel))
         self.cached_button.on_click(guarded(self.status)(self._on_cached))
         guarded(self.status)(self._on_cached)()
 
     def _stop_run(self) -> None:
-        """Make any live run stale (the caller holds the lock)."""
-        self.generation = next(self._generations)
-        self.cancel.layout.display = "none"
+        """Make any live run stale (the caller holds the run's lock)."""
+        self.live.stop()
         self.run_button.disabled = False
 
     def _on_cached(self, _button: object = None) -> None:
-        with self._lock:
+        with self.live.lock:
             self._stop_run()
             if not self.cached.is_file():
                 show_message(self.status, "No cached result is installed; press Run live to sample the model now.", "warning")
@@ -336,53 +362,37 @@ class ProbeBattery(SafetyView):
             show_message(self.status, "")
 
     def _on_cancel(self, _button: object = None) -> None:
-        with self._lock:
+        with self.live.lock:
             self._stop_run()
             show_message(self.status, "Cancelled: the run stopped before it finished; the chart still shows the previous run.")
 
     def _on_run(self, _button: object = None) -> None:
-        with self._lock:
-            self._stop_run()
-            generation, n, temperature = self.generation, self.n.value, self.temperature.value
-            seed = random.SystemRandom().randrange(1_000_000)  # shown, so a surprising run can be reproduced
-            self.run_button.disabled = True
-            self.cancel.layout.display = ""
-            show_message(self.status, "Loading the model (a few seconds the first time)…" if self.model is None else f"Sampling {n} replies for each attack…")
+        n, temperature = self.n.value, self.temperature.value
+        seed = random.SystemRandom().randrange(1_000_000)  # shown, so a surprising run can be reproduced
 
-        def progress(elapsed: float) -> None:
-            with self._lock:
-                if self.generation == generation:
-                    show_message(self.status, f"Sampling {n} replies for each attack: {elapsed:.0f} s (it stops at {clock.deadline_s:.0f} s)…")
+        def sample(clock: ScanClock) -> ProbeRun:
+            if self.model is None:
+                from aiopen.domain.lm import load_model
 
-        clock = ScanClock(LIVE_DEADLINE_S, cancelled=lambda: self.generation != generation, progress=progress, every_s=1.0)
+                self.model = load_model()
+            return run_probes(self.model, n=n, temperature=temperature, seed=seed, max_new_tokens=LIVE_MAX_NEW_TOKENS,
+                              model_name=_model_name(self.model), should_stop=clock)
 
-        def run() -> None:
-            try:
-                if self.model is None:
-                    from aiopen.domain.lm import load_model
-
-                    self.model = load_model()
-                result, failure = run_probes(self.model, n=n, temperature=temperature, seed=seed, max_new_tokens=LIVE_MAX_NEW_TOKENS,
-                                             model_name=_model_name(self.model), should_stop=clock), ""
-            except Exception as error:  # noqa: BLE001 - a thread must not die silently; the view says what happened
-                result, stopped = None, clock()  # a reason if the clock stopped the run (GenerationStopped)
-                if not stopped:
-                    log.exception("live probe run failed")
-                failure = (f"The live run {stopped} before it finished; the chart still shows the previous run." if stopped
-                           else f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.")
-            with self._lock:
-                if self.generation != generation:
-                    return  # cancelled, or replaced by another run: its view is already on screen
-                self.cancel.layout.display = "none"
-                self.run_button.disabled = False
-                if result is None:
-                    show_message(self.status, failure, "error")
-                    return
+        def done(result: ProbeRun | None, error: Exception | None, clock: ScanClock) -> None:
+            self.run_button.disabled = False
+            if clock.stopped:
+                show_message(self.status, f"The live run {clock.stopped} before it finished; the chart still shows the previous run.", "error")
+            elif error is not None:
+                show_message(self.status, f"Something went wrong ({type(error).__name__}: {error}). The other controls still work.", "error")
+            else:
                 self.shown = Run(result, live=True)
                 show_message(self.status, f"Sampled {result.n_total} replies in {clock.elapsed():.1f} s.")
 
-        self.run_thread = threading.Thread(target=run, name="aiopen-probe-run", daemon=True)
-        self.run_thread.start()
+        with self.live.lock:
+            self.run_button.disabled = True
+            show_message(self.status, "Loading the model (a few seconds the first time)…" if self.model is None else f"Sampling {n} replies for each attack…")
+            self.live.start(sample, done, deadline_s=LIVE_DEADLINE_S, every_s=1.0,
+                            progress=lambda elapsed: show_message(self.status, f"Sampling {n} replies for each attack: {elapsed:.0f} s (it stops at {LIVE_DEADLINE_S:.0f} s)…"))
 
     @observe("shown")
     def _draw(self, _change: object = None) -> None:

@@ -35,15 +35,17 @@ SCAN_DEADLINE_S = 10.0  # an upload's scan stops here (the caps keep files under
 
 @dataclass
 class ScanClock:
-    """A scan's ``should_stop`` (see :func:`aiopen.domain.safety.scan_artifact`): it stops the scan
-    once ``cancelled()`` says so or ``deadline_s`` has passed, and calls ``progress(elapsed_s)``
-    every ``every_s`` seconds meanwhile."""
+    """Long work's ``should_stop`` (a scan's: :func:`aiopen.domain.safety.scan_artifact`; a
+    generation's: ``aiopen.domain.lm``): it stops the work once ``cancelled()`` says so or
+    ``deadline_s`` has passed, and calls ``progress(elapsed_s)`` every ``every_s`` seconds
+    meanwhile. ``stopped`` keeps the reason it gave, if it gave one."""
 
     deadline_s: float = SCAN_DEADLINE_S
     cancelled: Callable[[], bool] = lambda: False
     progress: Callable[[float], None] = lambda _elapsed: None
     every_s: float = 0.25
     started: float = field(default_factory=time.monotonic)
+    stopped: str | None = field(default=None, init=False)
     _reported: float = field(default=0.0, init=False, repr=False)
 
     def elapsed(self) -> float:
@@ -51,12 +53,12 @@ class ScanClock:
         return time.monotonic() - self.started
 
     def __call__(self) -> str | None:
-        if self.cancelled():
-            return "cancelled"
         elapsed = self.elapsed()
-        if elapsed > self.deadline_s:
-            return f"stopped after {self.deadline_s:.0f} s"
-        if elapsed - self._reported >= self.every_s:
+        if self.cancelled():
+            self.stopped = "cancelled"
+        elif elapsed > self.deadline_s:
+            self.stopped = f"stopped after {self.deadline_s:.0f} s"
+        elif elapsed - self._reported >= self.every_s:
             self._reported = elapsed
             self.progress(elapsed)
-        return None
+        return self.stopped
