@@ -225,6 +225,25 @@ def test_moving_each_widget_control_changes_what_it_shows(deck, title):
     assert not watch.errors, watch.errors
 
 
+def test_a_live_run_can_be_cancelled_from_the_slide(deck):
+    """Run live shows Cancel while the model samples; Cancel stops it, says so, and the chart
+    keeps what it showed (the kernel answered the click while the run was going)."""
+    page, watch, _ = deck
+    go_to(page, next(s for s in slides(page) if s["title"].startswith("Black-box red-teaming")))
+    present = page.locator(".reveal .slides section.present:not(.stack)")
+    summary = present.locator(".jupyter-widgets b", has_text="result from").or_(present.locator(".jupyter-widgets b", has_text="Live run")).first
+    shown = summary.inner_text()
+    present.locator("button", has_text="Run live").first.click()
+    cancel = present.locator("button", has_text="Cancel").first
+    cancel.wait_for(state="visible", timeout=30_000)
+    screenshot(page, "deck", "red-teaming-running.png")
+    cancel.click()
+    present.get_by_text("Cancelled: the run stopped before it finished").wait_for(state="visible", timeout=30_000)
+    cancel.wait_for(state="hidden", timeout=10_000)
+    assert summary.inner_text() == shown and present.locator("button", has_text="Run live").first.is_enabled()
+    assert not watch.errors, watch.errors
+
+
 # What ipywidgets' classic manager does when the kernel's list of widgets arrives
 # late: it renders again every output that holds a widget (see the autorun extension).
 RERENDER_WIDGET_OUTPUTS = """() => {

@@ -319,8 +319,7 @@ class ProbeBattery(SafetyView):
                                xaxis=dict(automargin=True))  # where a wider font tilts the attack names, the margin grows to hold them
         figure.add_bar(
             error_y=dict(type="data", symmetric=False, color=GREY, thickness=2, width=8),
-            textposition="inside",
-            insidetextanchor="start",  # counts at the foot of the bar, clear of the interval whiskers
+            textposition="none",  # the counts go under each name: on a bar, a whisker crossed them
             hovertemplate="%{x}: %{text} leaked<br>first reply: %{customdata}<extra></extra>",
         )
         knob = dict(style={"description_width": "110px"}, layout=widgets.Layout(width="340px"))
@@ -398,16 +397,21 @@ class ProbeBattery(SafetyView):
     def _draw(self, _change: object = None) -> None:
         run, live = self.shown
         above, below = run.error_bars()
+        names = [r.name for r in run.results] + ["overall"]
+        counts = [f"{r.k}/{r.n}" for r in run.results] + [f"{run.k_total}/{run.n_total}"]
         with self.figure.batch_update():
             self.figure.data[0].update(
-                x=[r.name for r in run.results] + ["overall"],
+                x=names,
                 y=[r.rate for r in run.results] + [run.overall_rate],
                 marker_color=[OKABE_ITO["vermillion"] for _ in run.results] + [OKABE_ITO["black"]],
                 error_y=dict(array=above, arrayminus=below),
-                text=[f"{r.k}/{r.n}" for r in run.results] + [f"{run.k_total}/{run.n_total}"],
+                text=counts,
                 customdata=[html.escape(r.samples[0][:80]).replace("\n", " ") for r in run.results] + ["all attacks together"],
             )
-            self.figure.update_layout(title=dict(text=f"How often does the model reveal {run.secret}? T = {run.temperature}, {run.n} samples per attack", font_size=16))
+            self.figure.update_layout(
+                title=dict(text=f"How often does the model reveal {run.secret}? T = {run.temperature}, {run.n} samples per attack", font_size=16),
+                xaxis=dict(tickmode="array", tickvals=names, ticktext=[f"{name}<br><b>{count}</b> leaked" for name, count in zip(names, counts)]),
+            )
         self.summary.value = _run_summary(run, live)
         self.caption.value = caption_html(
             "Bar chart of leak rate per attack with 95 % intervals: "
